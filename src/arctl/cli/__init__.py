@@ -1,0 +1,1 @@
+"""The command line: thin Typer modules that parse, call one service and render."""

@@ -1,0 +1,37 @@
+"""Options shared by several commands (Annotated, so each is written once)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+AsOf = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Report as of this date (YYYY-MM-DD, today, yesterday). Default: today."),
+]
+OutputFormat = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+OutputPath = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write to this file (atomically); {as_of} and {date} are filled in."),
+]
+Wide = Annotated[bool, typer.Option("--wide", help="Show every column, however wide.")]
+ExcelCsv = Annotated[
+    bool, typer.Option("--excel-csv", help="CSV with a UTF-8 BOM so Excel shows Chinese correctly.")
+]
+On = Annotated[str | None, typer.Option("--on", help="Date it takes effect (default: today).")]
+Mapping = Annotated[
+    list[str] | None,
+    typer.Option("--map", help='Map a file column to a field: --map "客户编码=code". Repeatable.'),
+]
+Encoding = Annotated[str | None, typer.Option("--encoding", help="Force the CSV encoding (default: detected).")]
+Sheet = Annotated[str | None, typer.Option("--sheet", help="XLSX sheet to read (default: the first).")]

@@ -1,0 +1,220 @@
+"""arctl customer add|edit|contact|list|show|import"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from arctl.cli._context import as_date, ledger
+from arctl.cli._options import AsOf, Encoding, Format, Mapping, OutputFormat, OutputPath, Sheet, Wide
+from arctl.cli._output import emit, say
+
+app = typer.Typer(help="Customers: codes, names, contacts, terms, credit limits, confidential notes.",
+                  no_args_is_help=True)  # fmt: skip
+
+Code = Annotated[str, typer.Argument(help="Short customer code, e.g. HZJX.")]
+Ref = Annotated[str, typer.Argument(help="Customer code, unique code prefix, exact name or alias.")]
+Tags = Annotated[list[str] | None, typer.Option("--tag", help="Tag (repeatable).")]
+Aliases = Annotated[list[str] | None, typer.Option("--alias", help="Another name it pays under (repeatable).")]
+
+
+def _contact(name: str | None, role: str | None, email: str | None, phone: str | None, language: str,
+             channel: str) -> list:  # type: ignore[type-arg]  # fmt: skip
+    from arctl.domain.ledger import ContactInfo
+
+    if not (name or email or phone):
+        return []
+    return [ContactInfo(name=name or "", role=role, email=email, phone=phone, language=language, channel=channel,
+                        is_primary=True)]  # fmt: skip
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    code: Code,
+    name: Annotated[str, typer.Argument(help="Legal name, e.g. 杭州精细机械有限公司.")],
+    terms: Annotated[
+        str | None, typer.Option(help="Default terms: net30, eom+30, '2/10 net 30', a plan...")
+    ] = None,
+    credit_limit: Annotated[str | None, typer.Option(help="Credit limit, e.g. 500000.00.")] = None,
+    currency: Annotated[str, typer.Option(help="Currency of the credit limit and of new invoices.")] = "CNY",
+    grade: Annotated[str | None, typer.Option(help="Credit grade (A-D).")] = None,
+    tag: Tags = None,
+    alias: Aliases = None,
+    language: Annotated[str, typer.Option(help="Language of letters: zh or en.")] = "zh",
+    address: Annotated[str | None, typer.Option(help="Postal address.")] = None,
+    notes: Annotated[str | None, typer.Option(help="Confidential notes (financial state, situation).")] = None,
+    contact: Annotated[str | None, typer.Option(help="Primary contact's name.")] = None,
+    role: Annotated[str | None, typer.Option(help="Contact's role, e.g. 财务.")] = None,
+    email: Annotated[str | None, typer.Option(help="Contact's email.")] = None,
+    phone: Annotated[str | None, typer.Option(help="Contact's phone.")] = None,
+    channel: Annotated[
+        str, typer.Option(help="Preferred channel: email, phone, wechat, letter, visit, sms.")
+    ] = "email",
+) -> None:
+    """Add a customer.
+
+    Example: arctl customer add HZJX 杭州精细机械有限公司 --terms net45 --credit-limit 800000 --contact 王丽华 --email wanglh@example.cn
+    """
+    from arctl.services.customers import add_customer
+
+    with ledger(ctx) as db:
+        detail = add_customer(
+            db, code=code, name=name, terms=terms, credit_limit=credit_limit, currency=currency, grade=grade,
+            tags=tag or [], aliases=alias or [], notes=notes, address=address, language=language,
+            contacts=_contact(contact, role, email, phone, language, channel),
+        )  # fmt: skip
+    say(f"added customer {detail.code} ({detail.name})")
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    ref: Ref,
+    name: Annotated[str | None, typer.Option(help="New legal name.")] = None,
+    terms: Annotated[str | None, typer.Option(help="New default terms ('' clears).")] = None,
+    credit_limit: Annotated[str | None, typer.Option(help="New credit limit ('' clears).")] = None,
+    currency: Annotated[str | None, typer.Option(help="Currency of the credit limit.")] = None,
+    grade: Annotated[str | None, typer.Option(help="Credit grade.")] = None,
+    language: Annotated[str | None, typer.Option(help="zh or en.")] = None,
+    address: Annotated[str | None, typer.Option(help="Postal address.")] = None,
+    notes: Annotated[str | None, typer.Option(help="Confidential notes ('' clears).")] = None,
+    add_tag: Annotated[list[str] | None, typer.Option("--add-tag", help="Add a tag (repeatable).")] = None,
+    remove_tag: Annotated[
+        list[str] | None, typer.Option("--remove-tag", help="Remove a tag (repeatable).")
+    ] = None,
+    add_alias: Annotated[list[str] | None, typer.Option("--add-alias", help="Add an alias (repeatable).")] = None,
+    remove_alias: Annotated[list[str] | None, typer.Option("--remove-alias", help="Remove an alias.")] = None,
+) -> None:
+    """Change a customer's details (audited, with before and after).
+
+    Example: arctl customer edit HZJX --credit-limit 1000000 --add-tag key-account
+    """
+    from arctl.services.customers import edit_customer
+
+    with ledger(ctx) as db:
+        detail = edit_customer(
+            db, ref, name=name, terms=terms, credit_limit=credit_limit, currency=currency, grade=grade,
+            notes=notes, address=address, language=language, add_tags=add_tag or [], remove_tags=remove_tag or [],
+            add_aliases=add_alias or [], remove_aliases=remove_alias or [],
+        )  # fmt: skip
+    say(f"updated customer {detail.code}")
+
+
+@app.command("contact")
+def contact(
+    ctx: typer.Context,
+    ref: Ref,
+    name: Annotated[str, typer.Option("--name", help="Contact's name.")],
+    role: Annotated[str | None, typer.Option(help="Role, e.g. finance, 财务.")] = None,
+    email: Annotated[str | None, typer.Option(help="Email.")] = None,
+    phone: Annotated[str | None, typer.Option(help="Phone.")] = None,
+    language: Annotated[str, typer.Option(help="zh or en.")] = "zh",
+    channel: Annotated[str, typer.Option(help="email, phone, wechat, letter, visit or sms.")] = "email",
+) -> None:
+    """Add a contact person to a customer.
+
+    Example: arctl customer contact HZJX --name 李明 --role 采购 --phone 13800000000 --channel phone
+    """
+    from arctl.domain.ledger import ContactInfo
+    from arctl.services.customers import edit_customer
+
+    with ledger(ctx) as db:
+        detail = edit_customer(db, ref, add_contacts=[ContactInfo(name, role, email, phone, language, channel)])
+    say(f"added contact {name} to {detail.code}")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    tag: Annotated[str | None, typer.Option(help="Only customers with this tag.")] = None,
+    as_of: AsOf = None,
+    fmt: OutputFormat = Format.table,
+    output: OutputPath = None,
+    wide: Wide = False,
+) -> None:
+    """List customers with what they owe and their unapplied cash."""
+    from arctl.services.customers import list_customers
+
+    with ledger(ctx) as db:
+        report = list_customers(db, tag=tag, as_of=as_of_date(as_of))
+    emit(report, fmt, output, wide=wide)
+
+
+def as_of_date(text: str | None):  # type: ignore[no-untyped-def]
+    return as_date(text, "--as-of")
+
+
+@app.command("show")
+def show(ctx: typer.Context, ref: Ref, as_of: AsOf = None) -> None:
+    """Show one customer: contacts, terms, credit limit, notes, balance."""
+    from arctl.domain.money import format_amount
+    from arctl.services.customers import show_customer
+
+    when = as_of_date(as_of)
+    with ledger(ctx) as db:
+        d = show_customer(db, ref, when)
+    say(f"{d.code}  {d.name}")
+    say(f"  language     {d.language}")
+    say(f"  terms        {d.default_terms or '(net30 default)'}")
+    if d.credit_limit is not None:
+        say(f"  credit limit {d.credit_limit}")
+    if d.credit_grade:
+        say(f"  grade        {d.credit_grade}")
+    if d.tags:
+        say(f"  tags         {', '.join(d.tags)}")
+    if d.aliases:
+        say(f"  aliases      {'; '.join(d.aliases)}")
+    if d.address:
+        say(f"  address      {d.address}")
+    for k in d.contacts:
+        parts = [
+            k.name,
+            k.role,
+            k.email,
+            k.phone,
+            f"{k.channel}/{k.language}",
+            "primary" if k.is_primary else None,
+        ]
+        say(f"  contact      {' · '.join(p for p in parts if p)}")
+    if d.notes:
+        say(f"  notes        {d.notes}  (confidential)")
+    say(f"  invoices     {d.invoices}")
+    for currency in sorted(set(d.open_by_currency) | set(d.unapplied_by_currency)):
+        owed = d.open_by_currency.get(currency, 0)
+        credit = d.unapplied_by_currency.get(currency, 0)
+        line = f"  open {when}: {format_amount(owed, currency, grouping=True)} {currency}"
+        if credit:
+            line += f", unapplied {format_amount(credit, currency, grouping=True)} {currency}"
+        say(line)
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV (UTF-8 or GBK) or XLSX with a header row.")],
+    map_: Mapping = None,
+    encoding: Encoding = None,
+    sheet: Sheet = None,
+) -> None:
+    """Import customers from CSV/XLSX; all rows or none. Re-importing the same file adds nothing.
+
+    Columns (English or Chinese headers): code, name, aliases, terms, credit_limit, currency, grade, tags,
+    contact_name, contact_role, email, phone, language, channel, address, notes.
+    """
+    from arctl.services.imports import import_customers, parse_mapping
+
+    with ledger(ctx) as db:
+        result = import_customers(db, file, mapping=parse_mapping(map_ or []), encoding=encoding, sheet=sheet)
+    report_import(result)
+
+
+def report_import(result) -> None:  # type: ignore[no-untyped-def]
+    if result.already_imported_on:
+        say(f"{result.path}: already imported on {result.already_imported_on} UTC; nothing added")
+        return
+    say(f"{result.path}: {result.rows} rows, {result.added} {result.kind} added, {result.skipped} already present")
+    if result.ignored_columns:
+        say(f"  ignored columns: {', '.join(result.ignored_columns)}")

@@ -1,0 +1,103 @@
+"""Ledger-wide commands: balance, aging, verify, demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from arctl.cli._context import app_context, as_date, ledger
+from arctl.cli._options import AsOf, ExcelCsv, Format, OutputFormat, OutputPath, Wide
+from arctl.cli._output import emit, say
+
+
+def balance(
+    ctx: typer.Context,
+    customer: Annotated[str, typer.Argument(help="Customer code, prefix or name.")],
+    as_of: AsOf = None,
+    fmt: OutputFormat = Format.table,
+    output: OutputPath = None,
+    wide: Wide = False,
+) -> None:
+    """A customer's open items and balance as of a date (exact for any past date).
+
+    Example: arctl balance HZJX --as-of 2026-06-30
+    """
+    from arctl.services.reports import balance as run
+
+    with ledger(ctx) as db:
+        report = run(db, customer, as_of_date := as_date(as_of, "--as-of"))
+    del as_of_date
+    emit(report, fmt, output, wide=wide, quiet=app_context(ctx).quiet)
+
+
+def aging(
+    ctx: typer.Context,
+    as_of: AsOf = None,
+    buckets: Annotated[str | None, typer.Option(help="Overdue bucket bounds in days, e.g. 30,60,90,120.")] = None,
+    fmt: OutputFormat = Format.table,
+    output: OutputPath = None,
+    wide: Wide = False,
+    excel_csv: ExcelCsv = False,
+) -> None:
+    """Aging summary per customer: Current | overdue buckets | Pending | Unapplied | Total, per currency.
+
+    Example: arctl aging --as-of 2026-10-31 --format csv --output aging-{as_of}.csv
+    """
+    from arctl.reports.aging import parse_bounds
+    from arctl.services.reports import aging as run
+
+    with ledger(ctx) as db:
+        report = run(db, as_date(as_of, "--as-of"), bounds=parse_bounds(buckets))
+    emit(report, fmt, output, wide=wide, excel_csv=excel_csv, quiet=app_context(ctx).quiet)
+
+
+def verify(ctx: typer.Context) -> None:
+    """Re-check the audit hash chain and the ledger's invariants. Exit 3 when anything is wrong.
+
+    Checks: allocations never exceed their payment/credit or installment; installments add up to their
+    invoice; nothing applied to a voided invoice or a reversed payment; currencies match; every
+    installment's settled date agrees with its allocations; every audit event links to the one before.
+    """
+    from arctl.services.verify import verify as run
+
+    with ledger(ctx) as db:
+        problems, counts = run(db)
+    checked = ", ".join(f"{n} {what}" for what, n in counts.items())
+    if problems:
+        for problem in problems:
+            typer.echo(f"FAIL {problem}", err=True)
+        typer.echo(f"verify: {len(problems)} problem(s) found ({checked})", err=True)
+        raise typer.Exit(3)
+    say(f"ok: {checked} checked")
+
+
+def demo(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Ledger file for the demo (default: demo.db in the data dir).")
+    ] = None,
+    fmt: OutputFormat = Format.table,
+    wide: Wide = False,
+) -> None:
+    """Build a demo ledger from the bundled examples and print its aging as of 2026-10-31.
+
+    Running it again changes nothing. Then explore, e.g.: arctl --db demo.db balance SHXY
+    """
+    from arctl.db.engine import default_path
+    from arctl.services.demo import DEMO_AS_OF, build_demo
+    from arctl.services.reports import aging as run
+
+    target = db or app_context(ctx).db or str(default_path().with_name("demo.db"))
+    with ledger(ctx, target) as database:
+        results = build_demo(database)
+        report = run(database, DEMO_AS_OF)
+    for r in results:
+        name = Path(r.path).name
+        if r.already_imported_on:
+            say(f"{name}: already imported, nothing added")
+        else:
+            say(f"{name}: {r.added} {r.kind} added")
+    say(f"demo ledger: {target}")
+    emit(report, fmt, None, wide=wide)

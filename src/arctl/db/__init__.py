@@ -1,0 +1,1 @@
+"""Storage: the one database opener, the ORM models, queries and migrations."""

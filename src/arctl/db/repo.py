@@ -1,0 +1,215 @@
+"""Queries that return domain records. Reports are set-based: one SELECT, no ORM objects in bulk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from arctl.db.models import Allocation, Credit, Customer, Installment, Invoice, Payment
+from arctl.domain.ledger import OpenItem
+from arctl.domain.money import Money
+from arctl.domain.terms import DueKind, DueRule
+
+
+def active_at(as_of: date | None):  # type: ignore[no-untyped-def]
+    """Allocations in force at the end of `as_of` (None: in force now, whatever their date)."""
+    if as_of is None:
+        return Allocation.reversed_on.is_(None)
+    return and_(
+        Allocation.applied_on <= as_of,
+        or_(Allocation.reversed_on.is_(None), Allocation.reversed_on > as_of),
+    )
+
+
+def due_rule_of(ins: Installment | object) -> DueRule:
+    return DueRule(
+        DueKind(ins.due_kind),  # type: ignore[attr-defined]
+        ins.due_days,  # type: ignore[attr-defined]
+        ins.due_event,  # type: ignore[attr-defined]
+        ins.due_fixed,  # type: ignore[attr-defined]
+    )
+
+
+def due_as_of(due_kind: str, due_days: int, due_date: date | None, as_of: date) -> date | None:
+    """The due date as known at `as_of`: an event recorded as happening after `as_of` was still pending."""
+    if due_date is None:
+        return None
+    if due_kind == DueKind.EVENT and due_date - timedelta(days=due_days) > as_of:
+        return None
+    return due_date
+
+
+def open_items(
+    session: Session,
+    as_of: date,
+    *,
+    customer_id: int | None = None,
+    invoice_id: int | None = None,
+) -> list[OpenItem]:
+    """Installments with something owed at the end of `as_of`, oldest due first (pending last).
+
+    Reads only installments not settled by `as_of` (installment.settled_on), so the cost follows the
+    number of open items, not the length of history.
+    """
+    paid = (
+        select(func.coalesce(func.sum(Allocation.amount_minor), 0))
+        .where(Allocation.installment_id == Installment.id, active_at(as_of))
+        .scalar_subquery()
+    )
+    query = (
+        select(
+            Invoice.number, Installment.seq, Installment.kind, Invoice.issue_date, Installment.due_date,
+            Installment.due_kind, Installment.due_days, Installment.due_event, Installment.due_fixed,
+            Invoice.currency, Installment.amount_minor, (Installment.amount_minor - paid).label("open_minor"),
+            Customer.code, Customer.name,
+        )
+        .join(Invoice, Invoice.id == Installment.invoice_id)
+        .join(Customer, Customer.id == Invoice.customer_id)
+        .where(
+            Invoice.issue_date <= as_of,
+            or_(Invoice.voided_on.is_(None), Invoice.voided_on > as_of),
+            or_(Installment.settled_on.is_(None), Installment.settled_on > as_of),
+        )
+    )  # fmt: skip
+    if customer_id is not None:
+        query = query.where(Invoice.customer_id == customer_id)
+    if invoice_id is not None:
+        query = query.where(Invoice.id == invoice_id)
+    items = []
+    for row in session.execute(query):
+        if row.open_minor <= 0:
+            continue
+        rule = DueRule(DueKind(row.due_kind), row.due_days, row.due_event, row.due_fixed)
+        items.append(
+            OpenItem(
+                invoice=row.number, seq=row.seq, kind=row.kind, issue_date=row.issue_date,
+                due_date=due_as_of(row.due_kind, row.due_days, row.due_date, as_of), due_rule=rule.describe(),
+                amount=Money(row.amount_minor, row.currency), open=Money(row.open_minor, row.currency),
+                customer_code=row.code, customer_name=row.name,
+            )
+        )  # fmt: skip
+    items.sort(key=lambda i: (i.due_date is None, i.due_date or date.max, i.issue_date, i.invoice, i.seq))
+    return items
+
+
+def unapplied(
+    session: Session, as_of: date | None, *, customer_id: int | None = None
+) -> dict[tuple[int, str], int]:
+    """Unapplied cash and credits per (customer id, currency) at the end of `as_of` (None: now)."""
+    out: dict[tuple[int, str], int] = {}
+    for source, fk, dated in (
+        (Payment, Allocation.payment_id, Payment.received_on),
+        (Credit, Allocation.credit_id, Credit.issued_on),
+    ):
+        used = (
+            select(func.coalesce(func.sum(Allocation.amount_minor), 0))
+            .where(fk == source.id, active_at(as_of))
+            .scalar_subquery()
+        )
+        query = select(source.customer_id, source.currency, func.sum(source.amount_minor - used))
+        if as_of is not None:
+            query = query.where(dated <= as_of, or_(source.reversed_on.is_(None), source.reversed_on > as_of))
+        else:
+            query = query.where(source.reversed_on.is_(None))
+        if customer_id is not None:
+            query = query.where(source.customer_id == customer_id)
+        for cust, currency, left in session.execute(query.group_by(source.customer_id, source.currency)):
+            if left:
+                out[(cust, currency)] = out.get((cust, currency), 0) + int(left)
+    return out
+
+
+def remaining_on_installments(session: Session, installment_ids: Iterable[int]) -> dict[int, int]:
+    """What is still owed on each installment now (all non-reversed allocations count)."""
+    ids = list(installment_ids)
+    if not ids:
+        return {}
+    paid = dict(
+        session.execute(
+            select(Allocation.installment_id, func.sum(Allocation.amount_minor))
+            .where(Allocation.installment_id.in_(ids), Allocation.reversed_on.is_(None))
+            .group_by(Allocation.installment_id)
+        ).all()
+    )
+    amounts = dict(
+        session.execute(select(Installment.id, Installment.amount_minor).where(Installment.id.in_(ids))).all()
+    )
+    return {i: amounts[i] - int(paid.get(i, 0)) for i in ids}
+
+
+def remaining_on_source(session: Session, *, payment_id: int | None = None, credit_id: int | None = None) -> int:
+    """What a payment or credit has left to apply now."""
+    if payment_id is not None:
+        total = session.get_one(Payment, payment_id).amount_minor
+        fk, key = Allocation.payment_id, payment_id
+    else:
+        total = session.get_one(Credit, credit_id).amount_minor
+        fk, key = Allocation.credit_id, credit_id
+    used = session.execute(
+        select(func.coalesce(func.sum(Allocation.amount_minor), 0)).where(
+            fk == key, Allocation.reversed_on.is_(None)
+        )
+    ).scalar_one()
+    return total - int(used)
+
+
+def expected_settled_on(session: Session, installment: Installment) -> date | None:
+    """The date the installment became fully settled, from its allocations (voided: the void date)."""
+    if installment.invoice.voided_on is not None:
+        return installment.invoice.voided_on
+    paid, last = session.execute(
+        select(func.coalesce(func.sum(Allocation.amount_minor), 0), func.max(Allocation.applied_on)).where(
+            Allocation.installment_id == installment.id, Allocation.reversed_on.is_(None)
+        )
+    ).one()
+    if installment.amount_minor == 0:
+        return installment.invoice.issue_date
+    return last if int(paid) >= installment.amount_minor else None
+
+
+def refresh_settled(session: Session, installment_ids: Iterable[int]) -> None:
+    """Keep installment.settled_on true after allocations changed; same transaction as the change."""
+    session.flush()
+    for ins_id in set(installment_ids):
+        installment = session.get_one(Installment, ins_id)
+        installment.settled_on = expected_settled_on(session, installment)
+
+
+def open_installments(
+    session: Session,
+    *,
+    customer_id: int,
+    currency: str,
+    issued_by: date | None = None,
+    invoice_id: int | None = None,
+    include_pending: bool = False,
+) -> list[tuple[Installment, int]]:
+    """The customer's installments with something owed now, oldest due first, with what is left on each.
+
+    Used to allocate: every non-reversed allocation counts, whatever its date.
+    """
+    query = (
+        select(Installment)
+        .join(Invoice, Invoice.id == Installment.invoice_id)
+        .where(
+            Invoice.customer_id == customer_id,
+            Invoice.currency == currency,
+            Invoice.voided_on.is_(None),
+            Installment.settled_on.is_(None),
+        )
+    )
+    if issued_by is not None:
+        query = query.where(Invoice.issue_date <= issued_by)
+    if invoice_id is not None:
+        query = query.where(Invoice.id == invoice_id)
+    if not include_pending:
+        query = query.where(Installment.due_date.is_not(None))
+    installments = list(session.execute(query).scalars())
+    left = remaining_on_installments(session, [i.id for i in installments])
+    pairs = [(i, left[i.id]) for i in installments if left[i.id] > 0]
+    pairs.sort(key=lambda p: (p[0].due_date is None, p[0].due_date or date.max, p[0].invoice.issue_date,
+                              p[0].invoice.number, p[0].seq))  # fmt: skip
+    return pairs

@@ -1,0 +1,1 @@
+"""Pure domain code: stdlib only, no database, no I/O."""

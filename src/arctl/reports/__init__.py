@@ -1,0 +1,1 @@
+"""Reports: pure functions from ledger records to a Report (domain.report)."""

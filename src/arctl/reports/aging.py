@@ -1,0 +1,143 @@
+"""Aging: bucket open items by days past due as of a date. Pure: records in, Report out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from itertools import pairwise
+
+from arctl.domain.errors import InvalidInput
+from arctl.domain.ledger import OpenItem
+from arctl.domain.money import Money
+from arctl.domain.report import Column, Report
+
+DEFAULT_BOUNDS = (30, 60, 90, 180, 365)
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    key: str
+    title: str
+    low: int
+    """Inclusive lower bound in days past due."""
+    high: int | None
+    """Inclusive upper bound; None for the last, open-ended bucket."""
+
+
+def parse_bounds(text: str | None) -> tuple[int, ...]:
+    """`30,60,90,120` → (30, 60, 90, 120); strictly increasing positive integers."""
+    if not text:
+        return DEFAULT_BOUNDS
+    try:
+        bounds = tuple(int(p) for p in text.split(","))
+    except ValueError:
+        raise InvalidInput(f"{text!r}: expected increasing day counts like 30,60,90", field="--buckets") from None
+    if not bounds or bounds[0] <= 0 or any(b <= a for a, b in pairwise(bounds)):
+        raise InvalidInput(f"{text!r}: expected increasing day counts like 30,60,90", field="--buckets")
+    return bounds
+
+
+def buckets(bounds: Sequence[int]) -> list[Bucket]:
+    out, low = [], 1
+    for high in bounds:
+        out.append(Bucket(f"d{low}_{high}", f"{low}-{high}", low, high))
+        low = high + 1
+    out.append(Bucket(f"d{low}_plus", f">{low - 1}", low, None))
+    return out
+
+
+def bucket_of(days_late: int, all_buckets: Sequence[Bucket]) -> str:
+    """ "current" when not yet due (days ≤ 0), else the overdue bucket holding `days_late`."""
+    if days_late <= 0:
+        return "current"
+    for bucket in all_buckets:
+        if bucket.high is None or days_late <= bucket.high:
+            return bucket.key
+    raise AssertionError(days_late)  # pragma: no cover
+
+
+def aging_summary(
+    items: Iterable[OpenItem],
+    unapplied: Iterable[tuple[str, str, str, int]],
+    as_of: date,
+    *,
+    bounds: Sequence[int] = DEFAULT_BOUNDS,
+) -> Report:
+    """One row per (customer, currency): Current | overdue buckets | Pending | Unapplied (negative) | Total.
+
+    `unapplied` yields (customer code, customer name, currency, minor) of cash and credits not yet applied.
+    """
+    all_buckets = buckets(bounds)
+    keys = ["current", *(b.key for b in all_buckets), "pending", "unapplied"]
+    table: dict[tuple[str, str], dict[str, int]] = {}
+    names: dict[str, str] = {}
+    for item in items:
+        names[item.customer_code] = item.customer_name
+        row = table.setdefault((item.customer_code, item.open.currency), dict.fromkeys(keys, 0))
+        late = item.days_late(as_of)
+        row["pending" if late is None else bucket_of(late, all_buckets)] += item.open.minor
+    for code, name, currency, minor in unapplied:
+        names[code] = name
+        table.setdefault((code, currency), dict.fromkeys(keys, 0))["unapplied"] -= minor
+    rows, totals = [], {}
+    for (code, currency), sums in sorted(table.items()):
+        total = sum(sums.values())
+        rows.append({"customer": code, "name": names[code], "currency": currency,
+                     **{k: Money(v, currency) for k, v in sums.items()}, "total": Money(total, currency)})  # fmt: skip
+        acc = totals.setdefault(currency, dict.fromkeys([*keys, "total"], 0))
+        for k, v in sums.items():
+            acc[k] += v
+        acc["total"] += total
+    columns = (
+        Column("customer", "Customer"), Column("name", "Name", wide_only=True), Column("currency", "Cur"),
+        Column("current", "Current", "money"),
+        *(Column(b.key, b.title, "money") for b in all_buckets),
+        Column("pending", "Pending", "money"), Column("unapplied", "Unapplied", "money"),
+        Column("total", "Total", "money"),
+    )  # fmt: skip
+    total_rows = [{"customer": "Total", "currency": cur, **{k: Money(v, cur) for k, v in sums.items()}}
+                  for cur, sums in sorted(totals.items())]  # fmt: skip
+    return Report("aging", f"Aging as of {as_of}", columns, rows, totals=total_rows, as_of=as_of)
+
+
+def balance_report(
+    code: str, name: str, items: Sequence[OpenItem], unapplied: dict[str, int], as_of: date
+) -> Report:
+    """A customer's open items as of a date, oldest due first, with unapplied credit and totals per currency."""
+    rows = []
+    for item in items:
+        late = item.days_late(as_of)
+        rows.append({
+            "invoice": item.invoice, "seq": item.seq, "kind": item.kind, "issued": item.issue_date,
+            "due": item.due_date, "rule": item.due_rule,
+            "days_late": "" if late is None else late, "state": "pending" if late is None else
+            ("overdue" if late > 0 else "current"),
+            "amount": item.amount, "open": item.open,
+        })  # fmt: skip
+    totals: dict[str, int] = {}
+    for item in items:
+        totals[item.open.currency] = totals.get(item.open.currency, 0) + item.open.minor
+    total_rows = []
+    for currency in sorted(set(totals) | set(unapplied)):
+        credit = unapplied.get(currency, 0)
+        if credit:
+            total_rows.append({"invoice": f"Unapplied {currency}", "open": Money(-credit, currency)})
+        total_rows.append(
+            {"invoice": f"Balance {currency}", "open": Money(totals.get(currency, 0) - credit, currency)}
+        )
+    columns = (
+        Column("invoice", "Invoice"),
+        Column("seq", "#", "int"),
+        Column("kind", "Kind", wide_only=True),
+        Column("issued", "Issued", "date", wide_only=True),
+        Column("due", "Due", "date"),
+        Column("rule", "Rule", wide_only=True),
+        Column("days_late", "Late", "int"),
+        Column("state", "State"),
+        Column("amount", "Amount", "money", wide_only=True),
+        Column("open", "Open", "money"),
+    )
+    return Report(
+        "balance", f"{code} {name} — balance as of {as_of}", columns, rows, totals=total_rows, as_of=as_of
+    )

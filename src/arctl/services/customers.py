@@ -1,0 +1,279 @@
+"""Customer records: add, edit, contacts, list, show."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from arctl.db import audit, repo
+from arctl.db.audit import utc_now
+from arctl.db.engine import Database
+from arctl.db.models import Contact, Customer, CustomerAlias, CustomerTag, Invoice
+from arctl.domain.errors import InvalidInput, Refused
+from arctl.domain.ledger import CHANNELS, LANGUAGES, ContactInfo, CustomerDetail, choose
+from arctl.domain.money import Money, format_amount, normalize_currency, parse_amount
+from arctl.domain.report import Column, Report
+from arctl.domain.terms import parse_terms
+from arctl.services._lookup import normalize_name, resolve_customer
+
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_TAG = re.compile(r"^[\w.-]{1,40}$")
+
+
+def snapshot(c: Customer) -> dict[str, Any]:
+    """The customer as an audit record sees it (notes included: the audit log is as private as the ledger)."""
+    return {
+        "code": c.code, "name": c.name, "address": c.address, "default_terms": c.default_terms,
+        "credit_limit": None if c.credit_limit_minor is None
+        else format_amount(c.credit_limit_minor, c.credit_currency or "CNY"),
+        "credit_currency": c.credit_currency, "credit_grade": c.credit_grade, "language": c.language,
+        "notes": c.notes, "aliases": sorted(a.alias for a in c.aliases), "tags": sorted(t.tag for t in c.tags),
+        "contacts": [{"name": k.name, "email": k.email, "phone": k.phone, "language": k.language,
+                      "channel": k.channel, "role": k.role} for k in c.contacts],
+    }  # fmt: skip
+
+
+def check_code(code: str) -> str:
+    code = (code or "").strip()
+    if not _CODE.match(code):
+        raise InvalidInput(f"{code!r}: use 1-32 letters, digits, '-', '_' or '.'", field="code")
+    return code
+
+
+def check_contact(contact: ContactInfo) -> ContactInfo:
+    if not contact.name.strip():
+        raise InvalidInput("contact name is empty", field="contact")
+    if contact.email and not _EMAIL.match(contact.email.strip()):
+        raise InvalidInput(f"{contact.email!r} is not an email address", field="email")
+    return ContactInfo(
+        name=contact.name.strip(),
+        role=(contact.role or "").strip() or None,
+        email=(contact.email or "").strip() or None,
+        phone=(contact.phone or "").strip() or None,
+        language=choose(contact.language, LANGUAGES, "language"),
+        channel=choose(contact.channel, CHANNELS, "channel"),
+        is_primary=contact.is_primary,
+    )
+
+
+def _check_tags(tags: Sequence[str]) -> list[str]:
+    out = []
+    for tag in tags:
+        tag = tag.strip().lower()
+        if tag and not _TAG.match(tag):
+            raise InvalidInput(f"{tag!r}: tags are single words (letters, digits, - _ .)", field="tag")
+        if tag and tag not in out:
+            out.append(tag)
+    return out
+
+
+def _add_alias(session: Session, customer: Customer, alias: str, source: str) -> None:
+    alias = alias.strip()
+    norm = normalize_name(alias)
+    if not norm or norm == normalize_name(customer.name):
+        return
+    owner = session.execute(select(CustomerAlias).where(CustomerAlias.normalized == norm)).scalar_one_or_none()
+    if owner is not None:
+        if owner.customer_id == customer.id:
+            return
+        raise Refused(
+            f"alias {alias!r} already belongs to customer {owner.customer.code}",
+        )
+    customer.aliases.append(CustomerAlias(alias=alias, normalized=norm, source=source))
+
+
+def _credit_limit(text: str | None, currency: str) -> int | None:
+    if text is None or not str(text).strip():
+        return None
+    return parse_amount(text, currency, field="credit_limit")
+
+
+def new_customer(
+    session: Session,
+    *,
+    code: str,
+    name: str,
+    terms: str | None = None,
+    credit_limit: str | None = None,
+    currency: str = "CNY",
+    grade: str | None = None,
+    tags: Sequence[str] = (),
+    aliases: Sequence[str] = (),
+    notes: str | None = None,
+    address: str | None = None,
+    language: str = "zh",
+    contacts: Sequence[ContactInfo] = (),
+    alias_source: str = "manual",
+) -> Customer:
+    """Validate and add a customer inside an open write session (used by add and import)."""
+    code = check_code(code)
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("name is empty", field="name")
+    if session.execute(select(Customer.id).where(func.upper(Customer.code) == code.upper())).first():
+        raise Refused(f"customer {code} already exists", hint=f"use `arctl customer edit {code}`")
+    currency = normalize_currency(currency)
+    if terms:
+        parse_terms(terms)
+    customer = Customer(
+        code=code, name=name, default_terms=(terms or "").strip() or None,
+        credit_limit_minor=_credit_limit(credit_limit, currency),
+        credit_currency=currency, credit_grade=(grade or "").strip().upper() or None,
+        language=choose(language, LANGUAGES, "language"), notes=(notes or "").strip() or None,
+        address=(address or "").strip() or None, created_at=utc_now(),
+    )  # fmt: skip
+    session.add(customer)
+    customer.tags.extend(CustomerTag(tag=t) for t in _check_tags(tags))
+    for alias in aliases:
+        _add_alias(session, customer, alias, alias_source)
+    for contact in contacts:
+        c = check_contact(contact)
+        customer.contacts.append(Contact(**_contact_kwargs(c)))
+    if customer.contacts and not any(k.is_primary for k in customer.contacts):
+        customer.contacts[0].is_primary = True
+    session.flush()
+    audit.record(session, "customer.add", "customer", code, after=snapshot(customer))
+    return customer
+
+
+def _contact_kwargs(c: ContactInfo) -> dict[str, Any]:
+    return {f: getattr(c, f) for f in ContactInfo.__slots__}
+
+
+def add_customer(db: Database, **fields: Any) -> CustomerDetail:
+    with db.write() as session:
+        customer = new_customer(session, **fields)
+        return _detail(session, customer, None)
+
+
+def edit_customer(
+    db: Database,
+    ref: str,
+    *,
+    name: str | None = None,
+    terms: str | None = None,
+    credit_limit: str | None = None,
+    currency: str | None = None,
+    grade: str | None = None,
+    notes: str | None = None,
+    address: str | None = None,
+    language: str | None = None,
+    add_tags: Sequence[str] = (),
+    remove_tags: Sequence[str] = (),
+    add_aliases: Sequence[str] = (),
+    remove_aliases: Sequence[str] = (),
+    add_contacts: Sequence[ContactInfo] = (),
+) -> CustomerDetail:
+    """Change descriptive fields; every change is one audited edit with before and after."""
+    with db.write() as session:
+        customer = resolve_customer(session, ref)
+        before = snapshot(customer)
+        if name is not None:
+            if not name.strip():
+                raise InvalidInput("name is empty", field="name")
+            customer.name = name.strip()
+        if terms is not None:
+            if terms.strip():
+                parse_terms(terms)
+            customer.default_terms = terms.strip() or None
+        if currency is not None:
+            customer.credit_currency = normalize_currency(currency)
+        if credit_limit is not None:
+            customer.credit_limit_minor = _credit_limit(credit_limit, customer.credit_currency or "CNY")
+        if grade is not None:
+            customer.credit_grade = grade.strip().upper() or None
+        if notes is not None:
+            customer.notes = notes.strip() or None
+        if address is not None:
+            customer.address = address.strip() or None
+        if language is not None:
+            customer.language = choose(language, LANGUAGES, "language")
+        existing = {t.tag for t in customer.tags}
+        customer.tags.extend(CustomerTag(tag=t) for t in _check_tags(add_tags) if t not in existing)
+        drop = set(_check_tags(remove_tags))
+        for tag in [t for t in customer.tags if t.tag in drop]:
+            customer.tags.remove(tag)
+            session.delete(tag)
+        for alias in add_aliases:
+            _add_alias(session, customer, alias, "manual")
+        drop_aliases = {normalize_name(a) for a in remove_aliases}
+        for alias in [a for a in customer.aliases if a.normalized in drop_aliases]:
+            customer.aliases.remove(alias)
+            session.delete(alias)
+        for contact in add_contacts:
+            customer.contacts.append(Contact(**_contact_kwargs(check_contact(contact))))
+        if customer.contacts and not any(k.is_primary for k in customer.contacts):
+            customer.contacts[0].is_primary = True
+        session.flush()
+        after = snapshot(customer)
+        if after == before:
+            raise Refused(f"nothing to change for customer {customer.code}", hint="give at least one option")
+        audit.record(session, "customer.edit", "customer", customer.code, before=before, after=after)
+        return _detail(session, customer, None)
+
+
+def show_customer(db: Database, ref: str, as_of: date) -> CustomerDetail:
+    with db.read() as session:
+        return _detail(session, resolve_customer(session, ref), as_of)
+
+
+def _detail(session: Session, c: Customer, as_of: date | None) -> CustomerDetail:
+    open_by: dict[str, int] = {}
+    unapplied_by: dict[str, int] = {}
+    if as_of is not None:
+        for item in repo.open_items(session, as_of, customer_id=c.id):
+            open_by[item.open.currency] = open_by.get(item.open.currency, 0) + item.open.minor
+        for (_, currency), left in repo.unapplied(session, as_of, customer_id=c.id).items():
+            unapplied_by[currency] = left
+    invoices = session.execute(select(func.count(Invoice.id)).where(Invoice.customer_id == c.id)).scalar_one()
+    return CustomerDetail(
+        code=c.code, name=c.name, language=c.language, default_terms=c.default_terms,
+        credit_limit=None if c.credit_limit_minor is None else Money(c.credit_limit_minor, c.credit_currency or "CNY"),
+        credit_grade=c.credit_grade, address=c.address, notes=c.notes,
+        aliases=tuple(a.alias for a in c.aliases), tags=tuple(t.tag for t in c.tags),
+        contacts=tuple(ContactInfo(k.name, k.role, k.email, k.phone, k.language, k.channel, k.is_primary)
+                       for k in c.contacts),
+        open_by_currency=open_by, unapplied_by_currency=unapplied_by, invoices=invoices,
+    )  # fmt: skip
+
+
+def list_customers(db: Database, *, tag: str | None = None, as_of: date) -> Report:
+    """One row per customer with what it owes now (per currency) and its unapplied cash."""
+    with db.read() as session:
+        query = select(Customer).order_by(Customer.code)
+        if tag:
+            query = query.join(CustomerTag).where(CustomerTag.tag == tag.strip().lower())
+        customers = session.execute(query).scalars().all()
+        owed: dict[tuple[str, str], int] = {}
+        for item in repo.open_items(session, as_of):
+            key = (item.customer_code, item.open.currency)
+            owed[key] = owed.get(key, 0) + item.open.minor
+        credit = repo.unapplied(session, as_of)
+        rows = []
+        for c in customers:
+            currencies = sorted(
+                {cur for (code, cur) in owed if code == c.code} | {cur for (i, cur) in credit if i == c.id}
+            )
+            for currency in currencies or [c.credit_currency or "CNY"]:
+                rows.append({
+                    "code": c.code, "name": c.name, "terms": c.default_terms or "",
+                    "grade": c.credit_grade or "", "tags": ",".join(t.tag for t in c.tags),
+                    "open": Money(owed.get((c.code, currency), 0), currency),
+                    "unapplied": Money(credit.get((c.id, currency), 0), currency),
+                })  # fmt: skip
+    columns = (
+        Column("code", "Code"),
+        Column("name", "Name"),
+        Column("terms", "Terms", wide_only=True),
+        Column("grade", "Grade", wide_only=True),
+        Column("tags", "Tags", wide_only=True),
+        Column("open", "Open", "money"),
+        Column("unapplied", "Unapplied", "money"),
+    )
+    return Report("customers", "Customers", columns, rows, as_of=as_of)

@@ -1,0 +1,101 @@
+"""`arctl verify`: re-check the audit chain and the ledger's invariants; every failure is named."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from arctl.db import audit, repo
+from arctl.db.engine import Database
+from arctl.db.models import Allocation, Credit, Installment, Invoice, Payment
+from arctl.domain.money import format_amount
+
+
+def verify(db: Database) -> tuple[list[str], dict[str, int]]:
+    """Returns (problems, counts of what was checked). Read-only."""
+    problems: list[str] = []
+    with db.read() as session:
+        problems.extend(audit.chain_breaks(session))
+        active = Allocation.reversed_on.is_(None)
+        for source, fk, label in (
+            (Payment, Allocation.payment_id, "payment P"),
+            (Credit, Allocation.credit_id, "credit C"),
+        ):
+            rows = session.execute(
+                select(source.id, source.amount_minor, source.currency, func.sum(Allocation.amount_minor))
+                .join(Allocation, fk == source.id)
+                .where(active)
+                .group_by(source.id, source.amount_minor, source.currency)
+                .having(func.sum(Allocation.amount_minor) > source.amount_minor)
+            )
+            for sid, amount, cur, used in rows:
+                problems.append(f"{label}{sid}: allocations {format_amount(used, cur)} exceed its amount "
+                                f"{format_amount(amount, cur)}")  # fmt: skip
+            reversed_with_live = (
+                session.execute(
+                    select(source.id)
+                    .join(Allocation, fk == source.id)
+                    .where(active, source.reversed_on.is_not(None))
+                )
+                .scalars()
+                .all()
+            )
+            for sid in sorted(set(reversed_with_live)):
+                problems.append(f"{label}{sid}: reversed but still has allocations in force")
+        over = session.execute(
+            select(Invoice.number, Installment.seq, Installment.amount_minor, Invoice.currency,
+                   func.sum(Allocation.amount_minor))
+            .join(Installment, Installment.id == Allocation.installment_id)
+            .join(Invoice, Invoice.id == Installment.invoice_id)
+            .where(active)
+            .group_by(Invoice.number, Installment.seq, Installment.amount_minor, Invoice.currency)
+            .having(func.sum(Allocation.amount_minor) > Installment.amount_minor)
+        )  # fmt: skip
+        for number, seq, amount, cur, used in over:
+            problems.append(f"{number}:{seq}: allocations {format_amount(used, cur)} exceed the installment "
+                            f"{format_amount(amount, cur)}")  # fmt: skip
+        sums = session.execute(
+            select(Invoice.number, Invoice.amount_minor, Invoice.currency, func.coalesce(func.sum(Installment.amount_minor), 0))
+            .outerjoin(Installment, Installment.invoice_id == Invoice.id)
+            .group_by(Invoice.number, Invoice.amount_minor, Invoice.currency)
+        )  # fmt: skip
+        invoices = 0
+        for number, amount, cur, parts in sums:
+            invoices += 1
+            if parts != amount:
+                problems.append(f"{number}: installments add up to {format_amount(parts, cur)}, "
+                                f"the invoice is {format_amount(amount, cur)}")  # fmt: skip
+        on_void = session.execute(
+            select(Invoice.number, func.count(Allocation.id))
+            .join(Installment, Installment.invoice_id == Invoice.id)
+            .join(Allocation, Allocation.installment_id == Installment.id)
+            .where(active, Invoice.voided_on.is_not(None))
+            .group_by(Invoice.number)
+        )
+        for number, count in on_void:
+            problems.append(f"{number}: voided but {count} allocation(s) are still applied to it")
+        mismatched = session.execute(
+            select(Invoice.number, Allocation.id)
+            .join(Installment, Installment.id == Allocation.installment_id)
+            .join(Invoice, Invoice.id == Installment.invoice_id)
+            .outerjoin(Payment, Payment.id == Allocation.payment_id)
+            .outerjoin(Credit, Credit.id == Allocation.credit_id)
+            .where(func.coalesce(Payment.currency, Credit.currency) != Invoice.currency)
+        )
+        for number, alloc_id in mismatched:
+            problems.append(f"{number}: allocation {alloc_id} is in another currency than the invoice")
+        installments = 0
+        for ins in session.execute(select(Installment)).scalars():
+            installments += 1
+            expected = repo.expected_settled_on(session, ins)
+            if ins.settled_on != expected:
+                problems.append(f"{ins.invoice.number}:{ins.seq}: settled_on is {ins.settled_on}, "
+                                f"the allocations say {expected}")  # fmt: skip
+        events = session.execute(select(func.count()).select_from(audit.AuditEvent)).scalar_one()
+        allocations = session.execute(select(func.count(Allocation.id))).scalar_one()
+    counts = {
+        "audit events": events,
+        "invoices": invoices,
+        "installments": installments,
+        "allocations": allocations,
+    }
+    return problems, counts
