@@ -54,13 +54,17 @@ def _print(report: Report, wide: bool, file: Any, width: int | None) -> None:
     from rich.console import Console
 
     tty = file.isatty() if hasattr(file, "isatty") else False
-    console = Console(file=file, width=width, highlight=False, no_color=not tty, soft_wrap=False)
+    # Off a terminal, render plain text and drop rich's trailing padding: stable bytes for files and diffs.
+    target = file if tty else StringIO()
+    console = Console(file=target, width=width, highlight=False, no_color=not tty, soft_wrap=False)
     if not report.rows and not report.totals:
         console.print(f"{report.title}: nothing to show.")
     else:
         console.print(_table(report, wide))
     for note in report.notes:
         console.print(note)
+    if not tty:
+        file.write("\n".join(line.rstrip() for line in target.getvalue().splitlines()) + "\n")
 
 
 def emit(
