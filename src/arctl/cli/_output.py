@@ -5,12 +5,14 @@ from __future__ import annotations
 import sys
 from io import StringIO
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from arctl.cli._options import Format
-from arctl.domain.report import Cell, Report
+
+if TYPE_CHECKING:  # kept off the start-up path: `arctl --help` loads typer and nothing else
+    from arctl.domain.report import Cell, Report
 
 
 def cell_text(value: Cell) -> str:

@@ -10,10 +10,12 @@ from arctl.cli._context import as_date, ledger
 from arctl.cli._options import On
 from arctl.cli._output import say
 
-credit_notes = typer.Typer(help="Credit notes: reduce what a customer owes (price, quality, returns...).",
+credit_notes = typer.Typer(rich_markup_mode=None, help="Credit notes: reduce what a customer owes (price, quality, returns...).",
                            no_args_is_help=True)  # fmt: skip
 write_offs = typer.Typer(
-    help="Write-offs (坏账, small balances, bank fees): always with a reason.", no_args_is_help=True
+    rich_markup_mode=None,
+    help="Write-offs (坏账, small balances, bank fees): always with a reason.",
+    no_args_is_help=True,
 )
 
 

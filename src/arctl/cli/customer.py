@@ -11,7 +11,7 @@ from arctl.cli._context import as_date, ledger
 from arctl.cli._options import AsOf, Encoding, Format, Mapping, OutputFormat, OutputPath, Sheet, Wide
 from arctl.cli._output import emit, say
 
-app = typer.Typer(help="Customers: codes, names, contacts, terms, credit limits, confidential notes.",
+app = typer.Typer(rich_markup_mode=None, help="Customers: codes, names, contacts, terms, credit limits, confidential notes.",
                   no_args_is_help=True)  # fmt: skip
 
 Code = Annotated[str, typer.Argument(help="Short customer code, e.g. HZJX.")]

@@ -7,7 +7,11 @@ import typer
 from arctl.cli._context import app_context
 from arctl.cli._output import say
 
-app = typer.Typer(help="The ledger database: where it is, its schema revision, upgrades.", no_args_is_help=True)
+app = typer.Typer(
+    rich_markup_mode=None,
+    help="The ledger database: where it is, its schema revision, upgrades.",
+    no_args_is_help=True,
+)
 
 
 @app.command("info")

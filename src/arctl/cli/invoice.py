@@ -12,8 +12,10 @@ from arctl.cli._options import AsOf, Encoding, Format, Mapping, On, OutputFormat
 from arctl.cli._output import emit, say
 from arctl.cli.customer import report_import
 
-app = typer.Typer(help="Invoices and their installment plans (分期/回款计划).", no_args_is_help=True)
-milestones = typer.Typer(help="Contract milestones (delivery, acceptance 验收...) that start payment clocks.",
+app = typer.Typer(
+    rich_markup_mode=None, help="Invoices and their installment plans (分期/回款计划).", no_args_is_help=True
+)
+milestones = typer.Typer(rich_markup_mode=None, help="Contract milestones (delivery, acceptance 验收...) that start payment clocks.",
                          no_args_is_help=True)  # fmt: skip
 
 Number = Annotated[str, typer.Argument(help="Invoice number, e.g. INV-2026-0007.")]

@@ -11,6 +11,7 @@ from arctl.cli import credit, customer, db, invoice, ledger, payment
 from arctl.cli._context import AppContext, ArctlGroup
 
 app = typer.Typer(
+    rich_markup_mode=None,
     cls=ArctlGroup,
     name="arctl",
     help="Accounts-receivable collections: who owes what, how late, and what came in.\n\n"

@@ -12,7 +12,11 @@ from arctl.cli._options import AsOf, Encoding, Format, Mapping, On, OutputFormat
 from arctl.cli._output import emit, say
 from arctl.cli.customer import report_import
 
-app = typer.Typer(help="Payments received (收款) and how they clear installments (核销).", no_args_is_help=True)
+app = typer.Typer(
+    rich_markup_mode=None,
+    help="Payments received (收款) and how they clear installments (核销).",
+    no_args_is_help=True,
+)
 
 PaymentRef = Annotated[str, typer.Argument(help="Payment id (12 or P12) or its bank reference.")]
 To = Annotated[
