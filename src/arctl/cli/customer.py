@@ -22,8 +22,10 @@ Aliases = Annotated[list[str] | None, typer.Option("--alias", help="Another name
 
 def _contact(name: str | None, role: str | None, email: str | None, phone: str | None, language: str,
              channel: str) -> list:  # type: ignore[type-arg]  # fmt: skip
-    from arctl.domain.ledger import ContactInfo
+    from arctl.domain.ledger import CHANNELS, LANGUAGES, ContactInfo, choose
 
+    choose(channel, CHANNELS, "--channel")
+    choose(language, LANGUAGES, "--language")
     if not (name or email or phone):
         return []
     return [ContactInfo(name=name or "", role=role, email=email, phone=phone, language=language, channel=channel,

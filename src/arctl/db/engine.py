@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session
 
 from arctl.db.schema import SCHEMA_HEAD
@@ -99,11 +99,27 @@ class Database:
             try:
                 yield session
                 session.commit()
+            except OperationalError as exc:
+                session.rollback()
+                raise self._explain(exc) from None
             except BaseException:
                 session.rollback()
                 raise
         if self.path is not None:
             _tighten_companions(self.path)
+
+    def _explain(self, exc: OperationalError) -> ArctlError:
+        """Turn the database's own failures into one clear line (nothing was changed)."""
+        text = str(exc.orig)
+        where = self.path or self.url
+        if "locked" in text or "busy" in text:
+            return ArctlError(
+                f"{where}: the ledger is busy (another arctl is writing); waited {BUSY_TIMEOUT_MS // 1000} s",
+                hint="try again in a moment",
+            )
+        if "disk I/O" in text or "full" in text or "readonly" in text:
+            return ArctlError(f"{where}: cannot write the ledger ({text}); nothing was changed")
+        return ArctlError(f"{where}: database error: {text}")
 
     def revision(self) -> str | None:
         """The schema revision stored in the ledger, or None for an empty database."""
@@ -162,12 +178,17 @@ def open_db(db: str | None = None, *, invocation: Invocation | None = None, migr
     return database
 
 
+def current_revision(database: Database) -> str | None:
+    """The stored revision; a file that is not a ledger (or not SQLite at all) is a clean error."""
+    try:
+        return database.revision()
+    except DatabaseError as exc:
+        raise ArctlError(f"{database.path or database.url}: not an arctl ledger ({exc.orig})") from None
+
+
 def ensure_schema(database: Database) -> None:
     """Upgrade an empty or older ledger; refuse one written by a newer arctl."""
-    try:
-        current = database.revision()
-    except OperationalError as exc:
-        raise ArctlError(f"{database.path or database.url}: not a readable ledger ({exc.orig})") from None
+    current = current_revision(database)
     if current == SCHEMA_HEAD:
         return
     from arctl.db.migrate import known_revisions, upgrade  # alembic: only when really needed

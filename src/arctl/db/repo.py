@@ -142,12 +142,13 @@ def remaining_on_installments(session: Session, installment_ids: Iterable[int]) 
 
 def remaining_on_source(session: Session, *, payment_id: int | None = None, credit_id: int | None = None) -> int:
     """What a payment or credit has left to apply now."""
-    if payment_id is not None:
-        total = session.get_one(Payment, payment_id).amount_minor
-        fk, key = Allocation.payment_id, payment_id
-    else:
-        total = session.get_one(Credit, credit_id).amount_minor
-        fk, key = Allocation.credit_id, credit_id
+    source: Payment | Credit = (
+        session.get_one(Payment, payment_id) if payment_id is not None else session.get_one(Credit, credit_id)
+    )
+    if source.reversed_on is not None:
+        return 0  # a reversed payment or credit has nothing to give
+    total = source.amount_minor
+    fk, key = (Allocation.payment_id, payment_id) if payment_id is not None else (Allocation.credit_id, credit_id)
     used = session.execute(
         select(func.coalesce(func.sum(Allocation.amount_minor), 0)).where(
             fk == key, Allocation.reversed_on.is_(None)

@@ -133,7 +133,8 @@ _NET = re.compile(
 )
 _EOM = re.compile(r"^eom(?:\s*\+\s*(?P<days>\d+)\s*d?)?$")
 _EVENT = re.compile(r"^(?P<event>[a-z][a-z_-]*|[\u4e00-\u9fff]+)(?:\s*\+\s*(?P<days>\d+)\s*(?:d|days?|天)?)?$")
-_ISSUE_ANCHORS = {"on signing", "signing", "on issue", "upfront", "on order", "签约", "签约时"}
+_ISSUE_ANCHORS = {"on signing", "signing", "on issue", "issue", "upfront", "on order", "签约", "签约时"}
+MAX_DAYS = 3660  # ten years: anything longer is a typo, and would overflow date arithmetic
 
 
 def parse_terms(text: str, *, field: str = "terms") -> Terms:
@@ -195,6 +196,13 @@ def _split_kind(text: str) -> tuple[InstallmentKind | None, str]:
 
 
 def _anchor(text: str, piece: str, field: str) -> DueRule:
+    rule = _parse_anchor(text, piece, field)
+    if not 0 <= rule.days <= MAX_DAYS:
+        raise InvalidInput(f"{piece!r}: {rule.days} days is more than {MAX_DAYS}", field=field)
+    return rule
+
+
+def _parse_anchor(text: str, piece: str, field: str) -> DueRule:
     anchor = text.strip().lower()
     if anchor in _ISSUE_ANCHORS or anchor in _NAMED:
         return DueRule(DueKind.AFTER_ISSUE, 0)
@@ -222,6 +230,8 @@ def _retention_rule(anchor: str, last_event: str | None, piece: str, field: str)
     if not match:
         raise InvalidInput(f"cannot read {piece!r} (expected retention+365d)", field=field)
     days = int(match[1])
+    if days > MAX_DAYS:
+        raise InvalidInput(f"{piece!r}: {days} days is more than {MAX_DAYS}", field=field)
     if last_event is None:
         return DueRule(DueKind.AFTER_ISSUE, days)
     return DueRule(DueKind.EVENT, days, event=last_event)

@@ -183,7 +183,18 @@ def edit_customer(
                 parse_terms(terms)
             customer.default_terms = terms.strip() or None
         if currency is not None:
-            customer.credit_currency = normalize_currency(currency)
+            new_currency = normalize_currency(currency)
+            if (
+                new_currency != customer.credit_currency
+                and customer.credit_limit_minor is not None
+                and not credit_limit
+            ):
+                raise InvalidInput(
+                    f"changing the currency from {customer.credit_currency} to {new_currency} needs a new "
+                    "--credit-limit (amounts are not converted)",
+                    field="--currency",
+                )
+            customer.credit_currency = new_currency
         if credit_limit is not None:
             customer.credit_limit_minor = _credit_limit(credit_limit, customer.credit_currency or "CNY")
         if grade is not None:

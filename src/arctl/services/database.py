@@ -8,7 +8,7 @@ import stat
 from sqlalchemy import func, select
 
 from arctl.db import models
-from arctl.db.engine import Database
+from arctl.db.engine import Database, current_revision, ensure_schema
 from arctl.db.schema import SCHEMA_HEAD
 
 COUNTED = (
@@ -35,12 +35,9 @@ def info(db: Database) -> dict[str, object]:
 
 
 def upgrade(db: Database) -> tuple[str | None, str | None]:
-    """Bring the schema to the head revision; returns (before, after)."""
-    from arctl.db.migrate import upgrade as run_upgrade
-
-    before = db.revision()
-    if before != SCHEMA_HEAD:
-        run_upgrade(db)
+    """Bring the schema to the head revision; returns (before, after). A newer ledger is refused."""
+    before = current_revision(db)
+    ensure_schema(db)
     return before, db.revision()
 
 

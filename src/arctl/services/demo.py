@@ -13,6 +13,7 @@ from arctl.db.models import Customer, ImportBatch
 from arctl.domain.errors import ArctlError, Refused
 from arctl.services.imports import (
     ImportResult,
+    file_sha256,
     import_customers,
     import_invoices,
     import_milestones,
@@ -36,12 +37,15 @@ def examples_dir() -> Path:
 
 def build_demo(db: Database) -> list[ImportResult]:
     """Import the examples in order. A ledger holding other data is refused; a demo ledger is left as is."""
+    folder = examples_dir()
+    demo_hashes = {file_sha256(folder / name) for name in FILES}
     with db.read() as session:
         customers = session.execute(select(func.count(Customer.id))).scalar_one()
-        imports = session.execute(select(func.count(ImportBatch.id))).scalar_one()
-    if customers and not imports:
-        raise Refused(f"{db.path or db.url} already holds a ledger; the demo needs a new file",
-                      hint="arctl demo --db demo.db")  # fmt: skip
-    folder = examples_dir()
+        hashes = set(session.execute(select(ImportBatch.sha256)).scalars())
+    if not hashes <= demo_hashes or (customers and not hashes):
+        raise Refused(
+            f"{db.path or db.url} already holds a ledger that is not the demo; the demo needs its own file",
+            hint="arctl demo --db demo.db",
+        )
     steps = (import_customers, import_invoices, import_milestones, import_payments)
     return [step(db, folder / name) for step, name in zip(steps, FILES, strict=True)]

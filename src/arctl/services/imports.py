@@ -75,7 +75,7 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)
 
 
-def _sha256(path: str | Path) -> str:
+def file_sha256(path: str | Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -106,7 +106,7 @@ def _run(
             raise InvalidInput(f"{header}={name}: {name!r} is not a {kind} field (fields: {', '.join(sorted(known))})",
                                field="--map")  # fmt: skip
     table = read_table(path, fields, required, mapping=mapping, encoding=encoding, sheet=sheet)
-    digest = _sha256(path)
+    digest = file_sha256(path)
     result = ImportResult(
         kind, str(path), rows=len(table.rows), encoding=table.encoding, ignored_columns=table.ignored
     )
