@@ -52,29 +52,41 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, st
             return data.decode(encoding), encoding
         except (UnicodeDecodeError, LookupError) as exc:
             raise InvalidInput(f"cannot decode as {encoding}: {exc}", file=path) from None
-    for bom, name in (
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
+    boms = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+    for bom, name in boms:
         if data.startswith(bom):
-            return data.decode(name), name
+            try:
+                return data.decode(name), name
+            except UnicodeDecodeError as exc:
+                line = data[: exc.start].count(b"\n") + 1
+                raise InvalidInput(
+                    f"starts with a {name} byte-order mark but is not valid {name}", file=path, row=line
+                ) from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
         utf8_error = exc
+    line = data[: utf8_error.start].count(b"\n") + 1
+    if any(byte >= 0x80 for byte in data[: utf8_error.start]):
+        # Valid non-ASCII UTF-8 first, then something else: a file glued from two encodings. Decoding it
+        # all as GB18030 would turn the UTF-8 part into mojibake without any error.
+        raise InvalidInput(
+            "mixes UTF-8 with another encoding (UTF-8 up to here)",
+            file=path, row=line, hint="re-export the file in one encoding",
+        )  # fmt: skip
+    # Chinese bank and ERP exports are GB18030/GBK (a superset of GB2312): try that first, strictly. Only
+    # then ask the detector, whose guesses on short Chinese files are often Korean or Japanese.
+    candidates = ["gb18030"]
     from charset_normalizer import from_bytes
 
     guess = from_bytes(data).best()
-    candidates = ["gb18030"]
     if guess is not None and guess.encoding.replace("-", "_").lower() not in _CHINESE_CHARSETS:
-        candidates.insert(0, guess.encoding)
+        candidates.append(guess.encoding)
     for name in candidates:
         try:
             return data.decode(name), name
         except UnicodeDecodeError:
             continue
-    line = data[: utf8_error.start].count(b"\n") + 1
     raise InvalidInput(
         f"cannot tell the character encoding (not UTF-8, not GB18030 at byte {utf8_error.start})",
         file=path, row=line, hint="pass --encoding",

@@ -23,6 +23,7 @@ from arctl.domain.dates import parse_date
 from arctl.domain.errors import ArctlError, InvalidInput
 from arctl.domain.ledger import ContactInfo
 from arctl.domain.money import normalize_currency, parse_amount
+from arctl.domain.terms import EVENT_WORDS
 from arctl.importers.tabular import Row, Table, normalize_header, read_table
 from arctl.services import customers as customer_service
 from arctl.services import invoices as invoice_service
@@ -205,23 +206,38 @@ def import_invoices(db: Database, path: str | Path, *, mapping=None, encoding=No
 
 
 def import_payments(db: Database, path: str | Path, *, mapping=None, encoding=None, sheet=None) -> ImportResult:  # type: ignore[no-untyped-def]
+    seen_in_file: dict[tuple[object, ...], int] = {}
+
     def handle(session: Session, row: Row) -> bool:
         v = row.values
         received = parse_date(v["date"], field="date")
         reference = v.get("reference", "").strip()
+        cust = resolve_customer(session, v["customer"])
+        currency = normalize_currency(v.get("currency") or cust.credit_currency or "CNY")
+        amount = parse_amount(v["amount"], currency)
+        payer, account = v.get("payer_name") or None, v.get("payer_account") or None
+        # A row is already in the ledger when a payment with the same content exists. Without a bank
+        # reference, two genuine identical transfers on one day must both survive: the n-th identical
+        # row of this file is a duplicate only if the ledger already holds at least n such payments.
+        same = [
+            Payment.customer_id == cust.id,
+            Payment.received_on == received,
+            Payment.amount_minor == amount,
+            Payment.currency == currency,
+        ]
         if reference:
-            cust = resolve_customer(session, v["customer"])
-            currency = normalize_currency(v.get("currency") or cust.credit_currency or "CNY")
-            twin = session.execute(
-                select(Payment.id).where(
-                    Payment.customer_id == cust.id,
-                    Payment.reference == reference,
-                    Payment.received_on == received,
-                    Payment.amount_minor == parse_amount(v["amount"], currency),
-                )
-            ).first()
-            if twin is not None:
-                return False
+            same.append(Payment.reference == reference)
+        else:
+            same += [
+                Payment.reference.is_(None),
+                Payment.payer_name.is_not_distinct_from(payer),
+                Payment.payer_account.is_not_distinct_from(account),
+            ]
+        key = (cust.id, received, amount, currency, reference, payer, account)
+        occurrence = seen_in_file.get(key, 0)
+        seen_in_file[key] = occurrence + 1
+        if occurrence < session.execute(select(func.count(Payment.id)).where(*same)).scalar_one():
+            return False
         apply_spec = v.get("apply", "").strip()
         targets = [] if apply_spec.lower() in ("", "auto") else _split(apply_spec)
         apply = "none" if apply_spec.lower() == "none" else "auto"
@@ -244,18 +260,13 @@ def import_milestones(db: Database, path: str | Path, *, mapping=None, encoding=
         v = row.values
         on = parse_date(v["date"], field="date")
         invoice = resolve_invoice(session, v["invoice"])
+        event = EVENT_WORDS.get(v["event"].strip(), v["event"].strip().lower())
         existing = session.execute(
-            select(Milestone).where(
-                Milestone.invoice_id == invoice.id, Milestone.event == v["event"].strip().lower()
-            )
+            select(Milestone).where(Milestone.invoice_id == invoice.id, Milestone.event == event)
         ).scalar_one_or_none()
-        if existing is not None:
-            if existing.occurred_on != on:
-                raise InvalidInput(f"{existing.event} of {invoice.number} is recorded on {existing.occurred_on}",
-                                   field="date")  # fmt: skip
-            return False
-        invoice_service.record_milestone_in(session, invoice, v["event"], on=on, note=None, correct=False)
-        return True
+        if existing is not None and existing.occurred_on != on:
+            raise InvalidInput(f"{event} of {invoice.number} is recorded on {existing.occurred_on}", field="date")
+        return invoice_service.record_milestone_in(session, invoice, event, on=on, note=None, correct=False)
 
     return _run(db, "milestones", path, MILESTONE_FIELDS, ("invoice", "event", "date"), handle,
                 mapping=mapping, encoding=encoding, sheet=sheet)  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from arctl.db import audit, repo
@@ -124,7 +124,12 @@ def void_invoice(db: Database, number: str, *, reason: str, on: date, as_of: dat
         applied = session.execute(
             select(func.count(Allocation.id))
             .join(Installment, Installment.id == Allocation.installment_id)
-            .where(Installment.invoice_id == invoice.id, Allocation.reversed_on.is_(None))
+            .where(
+                Installment.invoice_id == invoice.id,
+                # in force on or after the void date, even if unapplied since: a void dated before it
+                # would leave past reports with cash applied to a void invoice
+                or_(Allocation.reversed_on.is_(None), Allocation.reversed_on > on),
+            )
         ).scalar_one()
         if applied:
             raise Refused(
