@@ -29,7 +29,6 @@ whichever way ties are broken).  Amounts are integer cents throughout.
 Run ``python examples/make_examples.py``; it rewrites the CSVs next to it.
 """
 
-
 import csv
 import random
 import re

@@ -52,7 +52,9 @@ def ok(cli: Callable[..., Result]) -> Callable[..., str]:
 
     def run(*args: str) -> str:
         result = cli(*args)
-        assert result.exit_code == 0, f"arctl {' '.join(args)} -> {result.exit_code}\n{result.stdout}\n{result.stderr}"
+        assert result.exit_code == 0, (
+            f"arctl {' '.join(args)} -> {result.exit_code}\n{result.stdout}\n{result.stderr}"
+        )
         return result.stdout
 
     return run

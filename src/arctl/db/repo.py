@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
 from sqlalchemy import and_, func, or_, select
@@ -214,3 +214,54 @@ def open_installments(
     pairs.sort(key=lambda p: (p[0].due_date is None, p[0].due_date or date.max, p[0].invoice.issue_date,
                               p[0].invoice.number, p[0].seq))  # fmt: skip
     return pairs
+
+
+def _peak_active(rows: Sequence[tuple[int, date, date | None]], start: date) -> int:
+    """The highest total of allocations in force on any day from `start` on.
+
+    Totals only rise on an allocation's applied date, so checking `start` and every later applied date
+    covers every day.
+    """
+    checkpoints = {start} | {applied for _, applied, _ in rows if applied > start}
+    return max(
+        sum(amount for amount, applied, reversed_on in rows
+            if applied <= day and (reversed_on is None or reversed_on > day))
+        for day in checkpoints
+    )  # fmt: skip
+
+
+def installment_room(session: Session, installment_id: int, start: date) -> int:
+    """What an installment can still take by an allocation dated `start`, so that it is never
+    over-allocated on any day (a reversal dated later than `start` does not free room before it)."""
+    amount = session.get_one(Installment, installment_id).amount_minor
+    rows = session.execute(
+        select(Allocation.amount_minor, Allocation.applied_on, Allocation.reversed_on).where(
+            Allocation.installment_id == installment_id
+        )
+    ).all()
+    return amount - _peak_active([tuple(r) for r in rows], start)
+
+
+def source_room(
+    session: Session, start: date, *, payment_id: int | None = None, credit_id: int | None = None
+) -> int:
+    """What a payment or credit can still give by an allocation dated `start` (same rule as above)."""
+    source: Payment | Credit = (
+        session.get_one(Payment, payment_id) if payment_id is not None else session.get_one(Credit, credit_id)
+    )
+    if source.reversed_on is not None:
+        return 0
+    fk, key = (Allocation.payment_id, payment_id) if payment_id is not None else (Allocation.credit_id, credit_id)
+    rows = session.execute(
+        select(Allocation.amount_minor, Allocation.applied_on, Allocation.reversed_on).where(fk == key)
+    ).all()
+    return source.amount_minor - _peak_active([tuple(r) for r in rows], start)
+
+
+def over_allocated_days(amount: int, rows: Sequence[tuple[int, date, date | None]]) -> tuple[date, int] | None:
+    """The first day on which allocations in force exceed `amount`, with their total (None if never)."""
+    for day in sorted({applied for _, applied, _ in rows}):
+        total = sum(a for a, applied, rev in rows if applied <= day and (rev is None or rev > day))
+        if total > amount:
+            return day, total
+    return None

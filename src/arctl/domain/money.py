@@ -60,9 +60,10 @@ def parse_amount(text: str, currency: str, *, field: str = "amount", allow_negat
         raise TypeError("amounts must be strings or Decimal, never float")
     if isinstance(text, Decimal):
         text = format(text, "f")
-    raw = unicodedata.normalize("NFKC", str(text)).strip().replace(" ", "").replace("\u00a0", "")
+    raw = unicodedata.normalize("NFKC", str(text)).strip()
     for symbol in _SYMBOLS:
         raw = raw.replace(unicodedata.normalize("NFKC", symbol), "")
+    raw = raw.strip()  # the space between a symbol and the number; spaces inside a number are refused
     if raw.startswith("(") and raw.endswith(")"):  # accounting negative: (1,234.00)
         raw = "-" + raw[1:-1]
     match = _PLAIN.match(raw) or _GROUPED.match(raw)
@@ -82,8 +83,16 @@ def parse_amount(text: str, currency: str, *, field: str = "amount", allow_negat
     return minor
 
 
+def require_minor(minor: object) -> int:
+    """Minor units are ints, full stop: a float here would already have lost cents."""
+    if type(minor) is not int:
+        raise TypeError(f"minor units must be int, not {type(minor).__name__}")
+    return minor
+
+
 def to_decimal(minor: int, currency: str) -> Decimal:
     """Minor units → Decimal with exactly the currency's number of places."""
+    require_minor(minor)
     places = exponent(currency)
     return Decimal(minor).scaleb(-places).quantize(Decimal(1).scaleb(-places))
 
@@ -121,6 +130,7 @@ def split_by_percent(total: int, percents: Sequence[Decimal]) -> list[int]:
         raise InvalidInput("every part of a plan must be a positive percentage", field="terms")
     if sum(percents, Decimal(0)) != 100:
         raise InvalidInput(f"plan percentages add up to {sum(percents, Decimal(0))}%, not 100%", field="terms")
+    require_minor(total)
     if total < 0:
         raise InvalidInput("cannot split a negative amount", field="amount")
     parts = [percent_of(total, p) for p in percents[:-1]]
@@ -138,6 +148,9 @@ class Money:
     """Amount in the currency's minor unit (fen for CNY, cents for USD, yen for JPY)."""
     currency: str
     """ISO 4217 code."""
+
+    def __post_init__(self) -> None:
+        require_minor(self.minor)
 
     def __add__(self, other: Money) -> Money:
         if other.currency != self.currency:
@@ -157,5 +170,6 @@ def totals_by_currency(items: Iterable[tuple[str, int]]) -> dict[str, int]:
     """Sum (currency, minor) pairs per currency; never mixes currencies."""
     out: dict[str, int] = {}
     for currency, minor in items:
+        require_minor(minor)
         out[currency] = out.get(currency, 0) + minor
     return dict(sorted(out.items()))

@@ -48,6 +48,12 @@ EVENT_WORDS = {"到货": "delivery", "发货": "shipment", "交付": "delivery",
                "签约": "signing", "安装": "installation"}  # fmt: skip
 
 
+KNOWN_EVENTS = frozenset(
+    {"delivery", "shipment", "acceptance", "go-live", "installation", "commissioning", "completion", "handover",
+     "inspection", "signing", "warranty-end"}
+)  # fmt: skip
+
+
 class DueKind(StrEnum):
     """How an installment's due date is determined."""
 
@@ -153,6 +159,10 @@ def parse_terms(text: str, *, field: str = "terms") -> Terms:
         if not match:
             raise InvalidInput(f"part {index} ({piece!r}) must start with a percentage like 30%", field=field)
         percent = _decimal(match["pct"], field)
+        if percent <= 0:
+            raise InvalidInput(
+                f"part {index} ({piece!r}): every part of a plan must be a positive percentage", field=field
+            )
         kind, anchor = _split_kind(match["rest"])
         if anchor.startswith("retention") and anchor != "retention":
             kind = kind or InstallmentKind.RETENTION
@@ -190,6 +200,8 @@ def _single(raw: str, piece: str, field: str) -> Terms:
 
 def _split_kind(text: str) -> tuple[InstallmentKind | None, str]:
     words = text.strip().split(None, 1)
+    if len(words) == 2 and words[1].lstrip().startswith("+"):
+        return None, text.strip()  # "retention + 180 days": the word is the anchor, not a kind prefix
     if words and words[0].lower().rstrip(":：") in KIND_WORDS and len(words) == 2:
         return KIND_WORDS[words[0].lower().rstrip(":：")], words[1].strip()
     return None, text.strip()
@@ -219,6 +231,14 @@ def _parse_anchor(text: str, piece: str, field: str) -> DueRule:
         event = EVENT_WORDS.get(match["event"], match["event"])
         if event in KIND_WORDS or event in ("net", "eom", "on"):
             raise InvalidInput(f"{piece!r}: {event!r} is not a milestone event", field=field)
+        if match["days"] is None and event not in KNOWN_EVENTS:
+            # A typo ("delivry") would leave the installment pending forever, never overdue: an unknown
+            # event name is accepted only with an explicit +Nd, which shows it is meant.
+            raise InvalidInput(
+                f"{piece!r}: unknown event {event!r} (known: {', '.join(sorted(KNOWN_EVENTS))}; "
+                f"write {event}+0d for a custom one)",
+                field=field,
+            )
         return DueRule(DueKind.EVENT, int(match["days"] or 0), event=event)
     raise InvalidInput(
         f"cannot read {piece!r} (expected net30, eom+30, on signing, on 2026-03-31 or EVENT+Nd)", field=field

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from arctl.db import repo
 from arctl.db.audit import utc_now
 from arctl.db.models import Allocation, Credit, Installment, Invoice, Payment
+from arctl.domain.dates import today
 from arctl.domain.errors import InvalidInput, Refused
 from arctl.domain.ledger import AllocationLine, Target, check_amount, parse_target
 from arctl.domain.money import Money, format_amount
@@ -47,9 +48,16 @@ class Source:
         return {"credit_id": self.row.id}
 
     def remaining(self, session: Session) -> int:
+        """What is left to apply now."""
         if isinstance(self.row, Payment):
             return repo.remaining_on_source(session, payment_id=self.row.id)
         return repo.remaining_on_source(session, credit_id=self.row.id)
+
+    def room(self, session: Session, start: date) -> int:
+        """What an allocation dated `start` may take without over-allocating the source on any day."""
+        if isinstance(self.row, Payment):
+            return repo.source_room(session, start, payment_id=self.row.id)
+        return repo.source_room(session, start, credit_id=self.row.id)
 
 
 def payment_source(payment: Payment) -> Source:
@@ -61,6 +69,11 @@ def credit_source(credit: Credit) -> Source:
 
 
 def _applied_on(source: Source, invoice: Invoice, on: date | None) -> date:
+    """`on` if given (never before the source or the invoice); else the later of those two dates.
+
+    Applying at recording time dates the clearing with the payment; applying later passes today as
+    `on`, so past reports keep showing the cash as unapplied until the day it really was applied.
+    """
     earliest = max(source.dated, invoice.issue_date)
     if on is None:
         return earliest
@@ -77,17 +90,22 @@ def allocate_auto(
     session: Session, source: Source, *, on: date | None = None, limit: int | None = None
 ) -> list[Allocation]:
     """Oldest due first over the customer's installments that have a due date and were issued by then."""
-    available = source.remaining(session) if limit is None else limit
     made: list[Allocation] = []
-    cutoff = on or source.dated
-    for installment, left in repo.open_installments(
-        session, customer_id=source.customer_id, currency=source.currency, issued_by=cutoff
+    budget = limit
+    for installment, _ in repo.open_installments(
+        session, customer_id=source.customer_id, currency=source.currency, issued_by=on or source.dated
     ):
-        if available <= 0:
-            break
-        take = min(left, available)
-        made.append(_add(session, source, installment, take, on))
-        available -= take
+        applied = _applied_on(source, installment.invoice, on)
+        take = min(repo.installment_room(session, installment.id, applied), source.room(session, applied))
+        if budget is not None:
+            take = min(take, budget)
+        if take <= 0:
+            if source.room(session, applied) <= 0:
+                break
+            continue
+        made.append(_add(session, source, installment, take, applied))
+        if budget is not None:
+            budget -= take
     repo.refresh_settled(session, [a.installment_id for a in made])
     return made
 
@@ -100,43 +118,41 @@ def allocate_targets(
     `exact`: every target must be satisfied in full (write-offs); otherwise an invoice-level target
     without an amount takes what the invoice owes, up to what the source has left.
     """
-    available = source.remaining(session)
     made: list[Allocation] = []
     for text in targets:
         target = parse_target(text)
         invoice = _target_invoice(session, source, target)
+        applied = _applied_on(source, invoice, on)
         wanted = None if target.amount is None else check_amount(target.amount, source.currency, f"--to {text}")
         if target.seq is not None:
-            installment = resolve_installment(session, invoice, target.seq)
-            pairs = [(installment, repo.remaining_on_installments(session, [installment.id])[installment.id])]
+            installments = [resolve_installment(session, invoice, target.seq)]
         else:
-            pairs = repo.open_installments(
+            installments = [i for i, _ in repo.open_installments(
                 session, customer_id=source.customer_id, currency=source.currency,
                 invoice_id=invoice.id, include_pending=True,
-            )  # fmt: skip
-        owed = sum(left for _, left in pairs)
+            )]  # fmt: skip
+        rooms = [(i, repo.installment_room(session, i.id, applied)) for i in installments]
+        owed = sum(max(room, 0) for _, room in rooms)
         if owed <= 0:
             raise Refused(f"{text}: nothing is owed on it any more")
         if wanted is not None and wanted > owed:
             raise Refused(
                 f"{text}: {_fmt(wanted, source.currency)} is more than it owes ({_fmt(owed, source.currency)})"
             )
+        available = source.room(session, applied)
         amount = owed if wanted is None else wanted
         if wanted is None and not exact:
             amount = min(owed, available)
-        if amount > available:
+        if amount > available or amount <= 0:
             raise Refused(
                 f"{text}: {_fmt(amount, source.currency)} is more than the {source.label} has left "
                 f"({_fmt(max(available, 0), source.currency)})"
             )
-        for installment, left in pairs:
-            if amount <= 0:
-                break
-            take = min(left, amount)
+        for installment, room in rooms:
+            take = min(room, amount)
             if take > 0:
-                made.append(_add(session, source, installment, take, on))
+                made.append(_add(session, source, installment, take, applied))
                 amount -= take
-                available -= take
     repo.refresh_settled(session, [a.installment_id for a in made])
     return made
 
@@ -156,11 +172,11 @@ def _target_invoice(session: Session, source: Source, target: Target) -> Invoice
     return invoice
 
 
-def _add(session: Session, source: Source, installment: Installment, amount: int, on: date | None) -> Allocation:
+def _add(session: Session, source: Source, installment: Installment, amount: int, applied: date) -> Allocation:
     allocation = Allocation(
         installment_id=installment.id,
         amount_minor=amount,
-        applied_on=_applied_on(source, installment.invoice, on),
+        applied_on=applied,
         created_at=utc_now(),
         **source.link(),
     )
@@ -171,6 +187,7 @@ def _add(session: Session, source: Source, installment: Installment, amount: int
 
 def reverse_allocations(session: Session, allocations: Sequence[Allocation], *, on: date, reason: str) -> None:
     """Dated reversal: the allocations stay, marked reversed from `on`; past reports keep them."""
+    refuse_future(on)
     for allocation in allocations:
         if on < allocation.applied_on:
             raise InvalidInput(
@@ -179,6 +196,12 @@ def reverse_allocations(session: Session, allocations: Sequence[Allocation], *, 
             )
         allocation.reversed_on, allocation.reverse_reason = on, reason
     repo.refresh_settled(session, [a.installment_id for a in allocations])
+
+
+def refuse_future(on: date) -> None:
+    """Reversals take effect on a past or present date: a future one would make today's figures lie."""
+    if on > today():
+        raise InvalidInput(f"{on} is in the future; a reversal is dated today or earlier", field="--on")
 
 
 def active_allocations(session: Session, source: Source, target: str | None = None) -> list[Allocation]:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from arctl.db import audit, repo
@@ -33,8 +33,13 @@ def _unique_number(session: Session, number: str | None, prefix: str) -> str:
         if session.execute(select(Credit.id).where(Credit.number == number)).first():
             raise Refused(f"{number} already exists")
         return number
-    count = session.execute(select(func.count(Credit.id)).where(Credit.number.like(f"{prefix}-%"))).scalar_one()
-    return f"{prefix}-{count + 1:05d}"
+    # Next free PREFIX-NNNNN after the highest one in use (hand-typed numbers may sit in between).
+    taken = set(session.execute(select(Credit.number).where(Credit.number.like(f"{prefix}-%"))).scalars())
+    highest = max((int(n.split("-", 1)[1]) for n in taken if n and n.split("-", 1)[1].isdigit()), default=0)
+    candidate = highest + 1
+    while f"{prefix}-{candidate:05d}" in taken:
+        candidate += 1
+    return f"{prefix}-{candidate:05d}"
 
 
 def _result(session: Session, credit: Credit, made: list[Any]) -> PaymentResult:

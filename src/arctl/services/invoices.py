@@ -17,6 +17,7 @@ from arctl.domain.ledger import AllocationLine, InstallmentLine, InvoiceDetail, 
 from arctl.domain.money import Money, format_amount, normalize_currency, parse_amount, split_by_percent
 from arctl.domain.report import Column, Report
 from arctl.domain.terms import EVENT_WORDS, DueKind, parse_terms
+from arctl.services._allocate import refuse_future
 from arctl.services._lookup import resolve_customer, resolve_invoice
 
 DEFAULT_TERMS = "net30"
@@ -121,6 +122,7 @@ def void_invoice(db: Database, number: str, *, reason: str, on: date, as_of: dat
             raise Refused(f"invoice {invoice.number} was already voided on {invoice.voided_on}")
         if on < invoice.issue_date:
             raise InvalidInput(f"void date {on} is before the issue date {invoice.issue_date}", field="--on")
+        refuse_future(on)
         applied = session.execute(
             select(func.count(Allocation.id))
             .join(Installment, Installment.id == Allocation.installment_id)

@@ -13,6 +13,7 @@ from arctl.db import audit, repo
 from arctl.db.audit import utc_now
 from arctl.db.engine import Database
 from arctl.db.models import Allocation, Customer, Payment
+from arctl.domain.dates import today
 from arctl.domain.errors import InvalidInput, Refused
 from arctl.domain.ledger import PaymentResult, check_amount, normalize_method
 from arctl.domain.money import Money, format_amount, normalize_currency
@@ -24,6 +25,7 @@ from arctl.services._allocate import (
     audit_lines,
     lines,
     payment_source,
+    refuse_future,
     reverse_allocations,
 )
 from arctl.services._lookup import resolve_customer, resolve_payment
@@ -96,9 +98,14 @@ def add_payment(db: Database, **fields: Any) -> PaymentResult:
 
 
 def apply_payment(db: Database, ref: str, *, targets: Sequence[str], on: date | None) -> PaymentResult:
-    """Apply a payment's unapplied remainder: to explicit targets, or oldest due first."""
+    """Apply a payment's unapplied remainder: to explicit targets, or oldest due first.
+
+    Dated `on`, by default today (or the payment date if that is later): until then the cash was unapplied.
+    """
     with db.write() as session:
         payment = resolve_payment(session, ref)
+        if on is None:
+            on = max(today(), payment.received_on)
         if payment.reversed_on is not None:
             raise Refused(f"payment P{payment.id} was reversed on {payment.reversed_on}")
         source = payment_source(payment)
@@ -137,6 +144,7 @@ def reverse_payment(db: Database, ref: str, *, on: date, reason: str) -> Payment
         payment = resolve_payment(session, ref)
         if payment.reversed_on is not None:
             raise Refused(f"payment P{payment.id} was already reversed on {payment.reversed_on}")
+        refuse_future(on)
         if on < payment.received_on:
             raise InvalidInput(
                 f"reversal date {on} is before the payment date {payment.received_on}", field="--on"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from arctl.db import audit, repo
 from arctl.db.engine import Database
@@ -83,6 +86,7 @@ def verify(db: Database) -> tuple[list[str], dict[str, int]]:
         )
         for number, alloc_id in mismatched:
             problems.append(f"{number}: allocation {alloc_id} is in another currency than the invoice")
+        problems.extend(_over_allocated_on_some_day(session))
         installments = 0
         for ins in session.execute(select(Installment)).scalars():
             installments += 1
@@ -99,3 +103,46 @@ def verify(db: Database) -> tuple[list[str], dict[str, int]]:
         "allocations": allocations,
     }
     return problems, counts
+
+
+def _over_allocated_on_some_day(session: Session) -> list[str]:
+    """Allocations that were reversed later can overlap with newer ones: check every day, not just today.
+    Only installments and sources that have a reversal need this walk; the others were checked above."""
+    problems = []
+    touched = select(Allocation.installment_id).where(Allocation.reversed_on.is_not(None)).distinct()
+    rows = session.execute(
+        select(Allocation.installment_id, Allocation.amount_minor, Allocation.applied_on, Allocation.reversed_on)
+        .where(Allocation.installment_id.in_(touched))
+        .order_by(Allocation.installment_id)
+    ).all()
+    by_installment: dict[int, list[tuple[int, date, date | None]]] = {}
+    for ins_id, amount, applied, reversed_on in rows:
+        by_installment.setdefault(ins_id, []).append((amount, applied, reversed_on))
+    for ins_id, allocs in by_installment.items():
+        ins = session.get_one(Installment, ins_id)
+        found = repo.over_allocated_days(ins.amount_minor, allocs)
+        if found:
+            day, total = found
+            cur = ins.invoice.currency
+            problems.append(f"{ins.invoice.number}:{ins.seq}: on {day} allocations in force "
+                            f"({format_amount(total, cur)}) exceed the installment ({format_amount(ins.amount_minor, cur)})")  # fmt: skip
+    for source, fk, label in (
+        (Payment, Allocation.payment_id, "payment P"),
+        (Credit, Allocation.credit_id, "credit C"),
+    ):
+        touched_sources = select(fk).where(Allocation.reversed_on.is_not(None), fk.is_not(None)).distinct()
+        grouped: dict[int, list[tuple[int, date, date | None]]] = {}
+        for sid, amount, applied, reversed_on in session.execute(
+            select(fk, Allocation.amount_minor, Allocation.applied_on, Allocation.reversed_on).where(
+                fk.in_(touched_sources)
+            )
+        ):
+            grouped.setdefault(sid, []).append((amount, applied, reversed_on))
+        for sid, allocs in grouped.items():
+            row = session.get_one(source, sid)
+            found = repo.over_allocated_days(row.amount_minor, allocs)
+            if found:
+                day, total = found
+                problems.append(f"{label}{sid}: on {day} allocations in force ({format_amount(total, row.currency)}) "
+                                f"exceed its amount ({format_amount(row.amount_minor, row.currency)})")  # fmt: skip
+    return problems
