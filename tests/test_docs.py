@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
 import typer.main
 
 from arctl.cli.main import app
@@ -17,12 +18,13 @@ TOP_LEVEL = ("customer", "invoice", "milestone", "payment", "credit-note", "writ
 
 
 def _walk(command: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
-    """(path, command) for the root and every group and command under it. Typer may vendor Click, so
-    groups are recognised by their `commands` mapping rather than by class."""
+    """(path, command) for the root and every group and command under it. Groups are recognised by
+    `list_commands` (the root loads its subcommands lazily, so its `commands` mapping is empty)."""
     found = [(path, command)]
-    if isinstance(getattr(command, "commands", None), dict):
-        for name, sub in command.commands.items():
-            found += _walk(sub, (*path, name))
+    if hasattr(command, "list_commands"):
+        ctx = typer.Context(command)
+        for name in command.list_commands(ctx):
+            found += _walk(command.get_command(ctx, name), (*path, name))
     return found
 
 
@@ -32,8 +34,30 @@ IDS = [" ".join(path) or "arctl" for path, _ in ALL]
 
 
 def test_the_tree_is_what_the_readme_test_expects() -> None:
-    assert set(ROOT.commands) == set(TOP_LEVEL)
+    assert set(ROOT.list_commands(typer.Context(ROOT))) == set(TOP_LEVEL)
     assert len(ALL) > len(TOP_LEVEL) + 1  # groups have subcommands
+
+
+@pytest.mark.parametrize("name", TOP_LEVEL)
+def test_root_help_line_is_the_command_s_own(name: str) -> None:
+    """`arctl --help` lists commands without importing them; its lines must not drift from the real help."""
+    from arctl.cli._context import ArctlGroup
+
+    command = ROOT.get_command(typer.Context(ROOT), name)
+    assert ArctlGroup.lazy[name].help == (command.help or "").strip().splitlines()[0]
+
+
+def test_root_help_imports_no_command_module() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from arctl.cli.main import app; import typer.main; "
+        "cmd = typer.main.get_command(app); cmd.main(['--help'], standalone_mode=False); "
+        "print(sorted(m for m in sys.modules if m.startswith('arctl.cli.') and m.split('.')[2][0] != '_'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "['arctl.cli.main']"
 
 
 @pytest.mark.parametrize(("path", "command"), ALL, ids=IDS)

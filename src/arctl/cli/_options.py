@@ -17,21 +17,31 @@ class Format(StrEnum):
 
 AsOf = Annotated[
     str | None,
-    typer.Option("--as-of", help="Report as of this date (YYYY-MM-DD, today, yesterday). Default: today."),
+    typer.Option(
+        "--as-of", metavar="DATE", help="Report as of this date (YYYY-MM-DD, today, yesterday). Default: today."
+    ),
 ]
-OutputFormat = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+OutputFormat = Annotated[Format, typer.Option("--format", "-f", help="Output format: table, csv or json.")]
 OutputPath = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write to this file (atomically); {as_of} and {date} are filled in."),
+    typer.Option(
+        "--output", "-o", metavar="PATH", help="Write to this file (atomically); {as_of} and {date} are filled in."
+    ),
 ]
 Wide = Annotated[bool, typer.Option("--wide", help="Show every column, however wide.")]
 ExcelCsv = Annotated[
     bool, typer.Option("--excel-csv", help="CSV with a UTF-8 BOM so Excel shows Chinese correctly.")
 ]
-On = Annotated[str | None, typer.Option("--on", help="Date it takes effect (default: today).")]
+On = Annotated[str | None, typer.Option("--on", metavar="DATE", help="Date it takes effect (default: today).")]
 Mapping = Annotated[
     list[str] | None,
-    typer.Option("--map", help='Map a file column to a field: --map "客户编码=code". Repeatable.'),
+    typer.Option(
+        "--map", metavar="HEADER=FIELD", help='Map a file column to a field: --map "客户编码=code". Repeatable.'
+    ),
 ]
-Encoding = Annotated[str | None, typer.Option("--encoding", help="Force the CSV encoding (default: detected).")]
-Sheet = Annotated[str | None, typer.Option("--sheet", help="XLSX sheet to read (default: the first).")]
+Encoding = Annotated[
+    str | None, typer.Option("--encoding", metavar="ENCODING", help="Force the CSV encoding (default: detected).")
+]
+Sheet = Annotated[
+    str | None, typer.Option("--sheet", metavar="SHEET", help="XLSX sheet to read (default: the first).")
+]

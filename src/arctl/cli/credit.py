@@ -19,6 +19,16 @@ write_offs = typer.Typer(
 )
 
 
+@credit_notes.callback()
+def _credit_notes() -> None:
+    """Credit notes: reduce what a customer owes (price, quality, returns...)."""
+
+
+@write_offs.callback()
+def _write_offs() -> None:
+    """Write-offs (坏账, small balances, bank fees): always with a reason."""
+
+
 def _print(verb: str, r) -> None:  # type: ignore[no-untyped-def]
     say(f"{verb} {r.customer} {r.amount} on {r.received_on}")
     for a in r.allocations:
@@ -30,19 +40,31 @@ def _print(verb: str, r) -> None:  # type: ignore[no-untyped-def]
 @credit_notes.command("add")
 def add_credit_note(
     ctx: typer.Context,
-    customer: Annotated[str, typer.Argument(help="Customer code, prefix or name.")],
-    amount: Annotated[str, typer.Argument(help="Credit amount.")],
+    customer: Annotated[str, typer.Argument(metavar="CUSTOMER", help="Customer code, prefix or name.")],
+    amount: Annotated[str, typer.Argument(metavar="AMOUNT", help="Credit amount.")],
     reason: Annotated[
-        str, typer.Option(help="price, quality, quantity, return, discount, duplicate, not_received, other.")
+        str,
+        typer.Option(
+            metavar="CODE", help="price, quality, quantity, return, discount, duplicate, not_received, other."
+        ),
     ],
     to: Annotated[
-        list[str] | None, typer.Option("--to", help="Apply to INVOICE[:SEQ][=AMOUNT] (repeatable).")
+        list[str] | None,
+        typer.Option("--to", metavar="TARGET", help="Apply to INVOICE[:SEQ][=AMOUNT] (repeatable)."),
     ] = None,
-    apply: Annotated[str, typer.Option(help="none: keep as credit; auto: oldest due first.")] = "none",
-    number: Annotated[str | None, typer.Option(help="Credit note number (default CN-00001...).")] = None,
-    currency: Annotated[str | None, typer.Option(help="ISO currency (default: the customer's).")] = None,
-    note: Annotated[str | None, typer.Option(help="A note.")] = None,
-    date: Annotated[str | None, typer.Option("--date", help="Issue date (default: today).")] = None,
+    apply: Annotated[
+        str, typer.Option(metavar="MODE", help="none: keep as credit; auto: oldest due first.")
+    ] = "none",
+    number: Annotated[
+        str | None, typer.Option(metavar="NUMBER", help="Credit note number (default CN-00001...).")
+    ] = None,
+    currency: Annotated[
+        str | None, typer.Option(metavar="CODE", help="ISO currency (default: the customer's).")
+    ] = None,
+    note: Annotated[str | None, typer.Option(metavar="NOTE", help="A note.")] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", metavar="DATE", help="Issue date (default: today).")
+    ] = None,
 ) -> None:
     """Issue a credit note, applied to an invoice or kept as the customer's credit.
 
@@ -59,10 +81,14 @@ def add_credit_note(
 @write_offs.command("add")
 def add_write_off(
     ctx: typer.Context,
-    target: Annotated[str, typer.Argument(help="INVOICE or INVOICE:SEQ to write off.")],
-    reason: Annotated[str, typer.Option(help="bad_debt, small_balance, bank_fee, settlement, dispute, other.")],
-    amount: Annotated[str | None, typer.Option(help="Amount (default: all it still owes).")] = None,
-    note: Annotated[str | None, typer.Option(help="Explanation for the auditor.")] = None,
+    target: Annotated[str, typer.Argument(metavar="TARGET", help="INVOICE or INVOICE:SEQ to write off.")],
+    reason: Annotated[
+        str, typer.Option(metavar="REASON", help="bad_debt, small_balance, bank_fee, settlement, dispute, other.")
+    ],
+    amount: Annotated[
+        str | None, typer.Option(metavar="AMOUNT", help="Amount (default: all it still owes).")
+    ] = None,
+    note: Annotated[str | None, typer.Option(metavar="NOTE", help="Explanation for the auditor.")] = None,
     on: On = None,
 ) -> None:
     """Write off what an invoice still owes (or part of it). A reason is required.

@@ -16,8 +16,10 @@ app = typer.Typer(rich_markup_mode=None, help="Customers: codes, names, contacts
 
 Code = Annotated[str, typer.Argument(help="Short customer code, e.g. HZJX.")]
 Ref = Annotated[str, typer.Argument(help="Customer code, unique code prefix, exact name or alias.")]
-Tags = Annotated[list[str] | None, typer.Option("--tag", help="Tag (repeatable).")]
-Aliases = Annotated[list[str] | None, typer.Option("--alias", help="Another name it pays under (repeatable).")]
+Tags = Annotated[list[str] | None, typer.Option("--tag", metavar="TAG", help="Tag (repeatable).")]
+Aliases = Annotated[
+    list[str] | None, typer.Option("--alias", metavar="NAME", help="Another name it pays under (repeatable).")
+]
 
 
 def _contact(name: str | None, role: str | None, email: str | None, phone: str | None, language: str,
@@ -36,24 +38,30 @@ def _contact(name: str | None, role: str | None, email: str | None, phone: str |
 def add(
     ctx: typer.Context,
     code: Code,
-    name: Annotated[str, typer.Argument(help="Legal name, e.g. 杭州精细机械有限公司.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Legal name, e.g. 杭州精细机械有限公司.")],
     terms: Annotated[
-        str | None, typer.Option(help="Default terms: net30, eom+30, '2/10 net 30', a plan...")
+        str | None, typer.Option(metavar="TERMS", help="Default terms: net30, eom+30, '2/10 net 30', a plan...")
     ] = None,
-    credit_limit: Annotated[str | None, typer.Option(help="Credit limit, e.g. 500000.00.")] = None,
-    currency: Annotated[str, typer.Option(help="Currency of the credit limit and of new invoices.")] = "CNY",
-    grade: Annotated[str | None, typer.Option(help="Credit grade (A-D).")] = None,
+    credit_limit: Annotated[
+        str | None, typer.Option(metavar="AMOUNT", help="Credit limit, e.g. 500000.00.")
+    ] = None,
+    currency: Annotated[
+        str, typer.Option(metavar="CODE", help="Currency of the credit limit and of new invoices.")
+    ] = "CNY",
+    grade: Annotated[str | None, typer.Option(metavar="GRADE", help="Credit grade (A-D).")] = None,
     tag: Tags = None,
     alias: Aliases = None,
-    language: Annotated[str, typer.Option(help="Language of letters: zh or en.")] = "zh",
-    address: Annotated[str | None, typer.Option(help="Postal address.")] = None,
-    notes: Annotated[str | None, typer.Option(help="Confidential notes (financial state, situation).")] = None,
-    contact: Annotated[str | None, typer.Option(help="Primary contact's name.")] = None,
-    role: Annotated[str | None, typer.Option(help="Contact's role, e.g. 财务.")] = None,
-    email: Annotated[str | None, typer.Option(help="Contact's email.")] = None,
-    phone: Annotated[str | None, typer.Option(help="Contact's phone.")] = None,
+    language: Annotated[str, typer.Option(metavar="LANGUAGE", help="Language of letters: zh or en.")] = "zh",
+    address: Annotated[str | None, typer.Option(metavar="ADDRESS", help="Postal address.")] = None,
+    notes: Annotated[
+        str | None, typer.Option(metavar="NOTES", help="Confidential notes (financial state, situation).")
+    ] = None,
+    contact: Annotated[str | None, typer.Option(metavar="CONTACT", help="Primary contact's name.")] = None,
+    role: Annotated[str | None, typer.Option(metavar="ROLE", help="Contact's role, e.g. 财务.")] = None,
+    email: Annotated[str | None, typer.Option(metavar="EMAIL", help="Contact's email.")] = None,
+    phone: Annotated[str | None, typer.Option(metavar="PHONE", help="Contact's phone.")] = None,
     channel: Annotated[
-        str, typer.Option(help="Preferred channel: email, phone, wechat, letter, visit, sms.")
+        str, typer.Option(metavar="CHANNEL", help="Preferred channel: email, phone, wechat, letter, visit, sms.")
     ] = "email",
 ) -> None:
     """Add a customer.
@@ -75,20 +83,28 @@ def add(
 def edit(
     ctx: typer.Context,
     ref: Ref,
-    name: Annotated[str | None, typer.Option(help="New legal name.")] = None,
-    terms: Annotated[str | None, typer.Option(help="New default terms ('' clears).")] = None,
-    credit_limit: Annotated[str | None, typer.Option(help="New credit limit ('' clears).")] = None,
-    currency: Annotated[str | None, typer.Option(help="Currency of the credit limit.")] = None,
-    grade: Annotated[str | None, typer.Option(help="Credit grade.")] = None,
-    language: Annotated[str | None, typer.Option(help="zh or en.")] = None,
-    address: Annotated[str | None, typer.Option(help="Postal address.")] = None,
-    notes: Annotated[str | None, typer.Option(help="Confidential notes ('' clears).")] = None,
-    add_tag: Annotated[list[str] | None, typer.Option("--add-tag", help="Add a tag (repeatable).")] = None,
-    remove_tag: Annotated[
-        list[str] | None, typer.Option("--remove-tag", help="Remove a tag (repeatable).")
+    name: Annotated[str | None, typer.Option(metavar="NAME", help="New legal name.")] = None,
+    terms: Annotated[str | None, typer.Option(metavar="TERMS", help="New default terms ('' clears).")] = None,
+    credit_limit: Annotated[
+        str | None, typer.Option(metavar="AMOUNT", help="New credit limit ('' clears).")
     ] = None,
-    add_alias: Annotated[list[str] | None, typer.Option("--add-alias", help="Add an alias (repeatable).")] = None,
-    remove_alias: Annotated[list[str] | None, typer.Option("--remove-alias", help="Remove an alias.")] = None,
+    currency: Annotated[str | None, typer.Option(metavar="CODE", help="Currency of the credit limit.")] = None,
+    grade: Annotated[str | None, typer.Option(metavar="GRADE", help="Credit grade.")] = None,
+    language: Annotated[str | None, typer.Option(metavar="LANGUAGE", help="zh or en.")] = None,
+    address: Annotated[str | None, typer.Option(metavar="ADDRESS", help="Postal address.")] = None,
+    notes: Annotated[str | None, typer.Option(metavar="NOTES", help="Confidential notes ('' clears).")] = None,
+    add_tag: Annotated[
+        list[str] | None, typer.Option("--add-tag", metavar="TAG", help="Add a tag (repeatable).")
+    ] = None,
+    remove_tag: Annotated[
+        list[str] | None, typer.Option("--remove-tag", metavar="REMOVE_TAG", help="Remove a tag (repeatable).")
+    ] = None,
+    add_alias: Annotated[
+        list[str] | None, typer.Option("--add-alias", metavar="NAME", help="Add an alias (repeatable).")
+    ] = None,
+    remove_alias: Annotated[
+        list[str] | None, typer.Option("--remove-alias", metavar="NAME", help="Remove an alias.")
+    ] = None,
 ) -> None:
     """Change a customer's details (audited, with before and after).
 
@@ -109,12 +125,14 @@ def edit(
 def contact(
     ctx: typer.Context,
     ref: Ref,
-    name: Annotated[str, typer.Option("--name", help="Contact's name.")],
-    role: Annotated[str | None, typer.Option(help="Role, e.g. finance, 财务.")] = None,
-    email: Annotated[str | None, typer.Option(help="Email.")] = None,
-    phone: Annotated[str | None, typer.Option(help="Phone.")] = None,
-    language: Annotated[str, typer.Option(help="zh or en.")] = "zh",
-    channel: Annotated[str, typer.Option(help="email, phone, wechat, letter, visit or sms.")] = "email",
+    name: Annotated[str, typer.Option("--name", metavar="NAME", help="Contact's name.")],
+    role: Annotated[str | None, typer.Option(metavar="ROLE", help="Role, e.g. finance, 财务.")] = None,
+    email: Annotated[str | None, typer.Option(metavar="EMAIL", help="Email.")] = None,
+    phone: Annotated[str | None, typer.Option(metavar="PHONE", help="Phone.")] = None,
+    language: Annotated[str, typer.Option(metavar="LANGUAGE", help="zh or en.")] = "zh",
+    channel: Annotated[
+        str, typer.Option(metavar="CHANNEL", help="email, phone, wechat, letter, visit or sms.")
+    ] = "email",
 ) -> None:
     """Add a contact person to a customer.
 
@@ -131,7 +149,7 @@ def contact(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    tag: Annotated[str | None, typer.Option(help="Only customers with this tag.")] = None,
+    tag: Annotated[str | None, typer.Option(metavar="TAG", help="Only customers with this tag.")] = None,
     as_of: AsOf = None,
     fmt: OutputFormat = Format.table,
     output: OutputPath = None,
@@ -196,7 +214,7 @@ def show(ctx: typer.Context, ref: Ref, as_of: AsOf = None) -> None:
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="CSV (UTF-8 or GBK) or XLSX with a header row.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV (UTF-8 or GBK) or XLSX with a header row.")],
     map_: Mapping = None,
     encoding: Encoding = None,
     sheet: Sheet = None,

@@ -54,20 +54,27 @@ def _money(m) -> str:  # type: ignore[no-untyped-def]
 @app.command("add")
 def add(
     ctx: typer.Context,
-    customer: Annotated[str, typer.Argument(help="Customer code, prefix or name.")],
+    customer: Annotated[str, typer.Argument(metavar="CUSTOMER", help="Customer code, prefix or name.")],
     number: Number,
-    amount: Annotated[str, typer.Argument(help="Invoice total, e.g. 128456.70.")],
-    date: Annotated[str | None, typer.Option("--date", help="Issue date (default: today).")] = None,
-    currency: Annotated[str | None, typer.Option(help="ISO currency (default: the customer's).")] = None,
+    amount: Annotated[str, typer.Argument(metavar="AMOUNT", help="Invoice total, e.g. 128456.70.")],
+    date: Annotated[
+        str | None, typer.Option("--date", metavar="DATE", help="Issue date (default: today).")
+    ] = None,
+    currency: Annotated[
+        str | None, typer.Option(metavar="CODE", help="ISO currency (default: the customer's).")
+    ] = None,
     terms: Annotated[
         str | None,
         typer.Option(
+            metavar="TERMS",
             help="net30, eom+30, '2/10 net 30', or a plan: "
-            "'30% on signing, 40% delivery+30d, 25% acceptance+90d, 5% retention+365d'."
+            "'30% on signing, 40% delivery+30d, 25% acceptance+90d, 5% retention+365d'.",
         ),
     ] = None,
-    description: Annotated[str | None, typer.Option(help="What was sold.")] = None,
-    contract: Annotated[str | None, typer.Option(help="Contract number (created if new).")] = None,
+    description: Annotated[str | None, typer.Option(metavar="DESCRIPTION", help="What was sold.")] = None,
+    contract: Annotated[
+        str | None, typer.Option(metavar="CONTRACT", help="Contract number (created if new).")
+    ] = None,
 ) -> None:
     """Post an invoice and split it into installments by its terms.
 
@@ -89,8 +96,10 @@ def add(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    customer: Annotated[str | None, typer.Option(help="Only this customer's invoices.")] = None,
-    status: Annotated[str, typer.Option(help="all, open, paid or voided.")] = "all",
+    customer: Annotated[
+        str | None, typer.Option(metavar="CUSTOMER", help="Only this customer's invoices.")
+    ] = None,
+    status: Annotated[str, typer.Option(metavar="STATUS", help="all, open, paid or voided.")] = "all",
     as_of: AsOf = None,
     fmt: OutputFormat = Format.table,
     output: OutputPath = None,
@@ -117,7 +126,7 @@ def show(ctx: typer.Context, number: Number, as_of: AsOf = None) -> None:
 def void(
     ctx: typer.Context,
     number: Number,
-    reason: Annotated[str, typer.Option(help="Why (required; kept in the audit trail).")],
+    reason: Annotated[str, typer.Option(metavar="REASON", help="Why (required; kept in the audit trail).")],
     on: On = None,
 ) -> None:
     """Void an invoice from a date on (it stays in past reports). Refused while anything is applied to it."""
@@ -131,7 +140,7 @@ def void(
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="CSV (UTF-8 or GBK) or XLSX with a header row.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV (UTF-8 or GBK) or XLSX with a header row.")],
     map_: Mapping = None,
     encoding: Encoding = None,
     sheet: Sheet = None,
@@ -152,9 +161,13 @@ def import_(
 def record(
     ctx: typer.Context,
     invoice: Number,
-    event: Annotated[str, typer.Argument(help="The event its installments wait for: delivery, acceptance...")],
-    on: Annotated[str, typer.Option("--on", help="Date the event happened.")],
-    note: Annotated[str | None, typer.Option(help="A note, e.g. the acceptance certificate number.")] = None,
+    event: Annotated[
+        str, typer.Argument(metavar="EVENT", help="The event its installments wait for: delivery, acceptance...")
+    ],
+    on: Annotated[str, typer.Option("--on", metavar="DATE", help="Date the event happened.")],
+    note: Annotated[
+        str | None, typer.Option(metavar="NOTE", help="A note, e.g. the acceptance certificate number.")
+    ] = None,
     correct: Annotated[
         bool, typer.Option("--correct", help="Change the date of an event already recorded.")
     ] = False,
@@ -177,7 +190,7 @@ def record(
 @milestones.command("import")
 def import_milestones(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="CSV/XLSX with columns invoice, event, date.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV/XLSX with columns invoice, event, date.")],
     map_: Mapping = None,
     encoding: Encoding = None,
     sheet: Sheet = None,

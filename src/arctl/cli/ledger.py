@@ -14,7 +14,7 @@ from arctl.cli._output import emit, say
 
 def balance(
     ctx: typer.Context,
-    customer: Annotated[str, typer.Argument(help="Customer code, prefix or name.")],
+    customer: Annotated[str, typer.Argument(metavar="CUSTOMER", help="Customer code, prefix or name.")],
     as_of: AsOf = None,
     fmt: OutputFormat = Format.table,
     output: OutputPath = None,
@@ -35,13 +35,17 @@ def balance(
 def aging(
     ctx: typer.Context,
     as_of: AsOf = None,
-    buckets: Annotated[str | None, typer.Option(help="Overdue bucket bounds in days, e.g. 30,60,90,120.")] = None,
+    buckets: Annotated[
+        str | None, typer.Option(metavar="DAYS,...", help="Overdue bucket bounds in days, e.g. 30,60,90,120.")
+    ] = None,
     fmt: OutputFormat = Format.table,
     output: OutputPath = None,
     wide: Wide = False,
     excel_csv: ExcelCsv = False,
 ) -> None:
-    """Aging summary per customer: Current | overdue buckets | Pending | Unapplied | Total, per currency.
+    """Aging summary per customer and currency, as of any date.
+
+    Columns: Current (not yet due) | overdue buckets | Pending (milestone not reached) | Unapplied | Total.
 
     Example: arctl aging --as-of 2026-10-31 --format csv --output aging-{as_of}.csv
     """
@@ -76,7 +80,10 @@ def verify(ctx: typer.Context) -> None:
 def demo(
     ctx: typer.Context,
     db: Annotated[
-        str | None, typer.Option("--db", help="Ledger file for the demo (default: demo.db in the data dir).")
+        str | None,
+        typer.Option(
+            "--db", metavar="PATH|URL", help="Ledger file for the demo (default: demo.db in the data dir)."
+        ),
     ] = None,
     fmt: OutputFormat = Format.table,
     wide: Wide = False,
@@ -101,3 +108,16 @@ def demo(
             say(f"{name}: {r.added} {r.kind} added")
     say(f"demo ledger: {target}")
     emit(report, fmt, None, wide=wide)
+
+
+def _single(function) -> typer.Typer:  # type: ignore[no-untyped-def]
+    """A one-command Typer: Typer turns it into a plain command (no sub-level), loaded lazily by main."""
+    single = typer.Typer(rich_markup_mode=None, add_completion=False)
+    single.command()(function)
+    return single
+
+
+balance_app = _single(balance)
+aging_app = _single(aging)
+verify_app = _single(verify)
+demo_app = _single(demo)

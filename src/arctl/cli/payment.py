@@ -21,7 +21,9 @@ app = typer.Typer(
 PaymentRef = Annotated[str, typer.Argument(help="Payment id (12 or P12) or its bank reference.")]
 To = Annotated[
     list[str] | None,
-    typer.Option("--to", help="Apply to INVOICE[:SEQ][=AMOUNT], e.g. INV-7:2=500.00 (repeatable)."),
+    typer.Option(
+        "--to", metavar="TARGET", help="Apply to INVOICE[:SEQ][=AMOUNT], e.g. INV-7:2=500.00 (repeatable)."
+    ),
 ]
 
 
@@ -37,22 +39,30 @@ def print_result(verb: str, r) -> None:  # type: ignore[no-untyped-def]
 @app.command("add")
 def add(
     ctx: typer.Context,
-    customer: Annotated[str, typer.Argument(help="Customer code, prefix or name.")],
-    amount: Annotated[str, typer.Argument(help="Amount received, e.g. 50000.00.")],
-    date: Annotated[str | None, typer.Option("--date", help="Date received (default: today).")] = None,
-    currency: Annotated[str | None, typer.Option(help="ISO currency (default: the customer's).")] = None,
+    customer: Annotated[str, typer.Argument(metavar="CUSTOMER", help="Customer code, prefix or name.")],
+    amount: Annotated[str, typer.Argument(metavar="AMOUNT", help="Amount received, e.g. 50000.00.")],
+    date: Annotated[
+        str | None, typer.Option("--date", metavar="DATE", help="Date received (default: today).")
+    ] = None,
+    currency: Annotated[
+        str | None, typer.Option(metavar="CODE", help="ISO currency (default: the customer's).")
+    ] = None,
     method: Annotated[
-        str, typer.Option(help="bank_transfer, cheque, acceptance_bill, card, alipay, wechat, cash.")
+        str,
+        typer.Option(metavar="METHOD", help="bank_transfer, cheque, acceptance_bill, card, alipay, wechat, cash."),
     ] = "bank_transfer",
-    payer: Annotated[str | None, typer.Option(help="Payer name as the bank shows it.")] = None,
-    account: Annotated[str | None, typer.Option(help="Payer's bank account.")] = None,
-    reference: Annotated[str | None, typer.Option(help="Bank reference / 流水号.")] = None,
-    note: Annotated[str | None, typer.Option(help="A note.")] = None,
-    apply: Annotated[str, typer.Option(help="auto: oldest due first; none: keep as unapplied cash.")] = "auto",
+    payer: Annotated[str | None, typer.Option(metavar="PAYER", help="Payer name as the bank shows it.")] = None,
+    account: Annotated[str | None, typer.Option(metavar="ACCOUNT", help="Payer's bank account.")] = None,
+    reference: Annotated[str | None, typer.Option(metavar="REFERENCE", help="Bank reference / 流水号.")] = None,
+    note: Annotated[str | None, typer.Option(metavar="NOTE", help="A note.")] = None,
+    apply: Annotated[
+        str, typer.Option(metavar="MODE", help="auto: oldest due first; none: keep as unapplied cash.")
+    ] = "auto",
     to: To = None,
 ) -> None:
     """Record a payment and apply it. What is not applied stays as the customer's credit.
 
+    \b
     Examples:
       arctl payment add HZJX 80000 --date 2026-10-12 --reference HX2026101200123
       arctl payment add HZJX 1500 --to INV-2026-0007:2=1000 --to INV-2026-0009=500
@@ -82,9 +92,11 @@ def apply_(ctx: typer.Context, payment: PaymentRef, to: To = None, on: On = None
 def unapply(
     ctx: typer.Context,
     payment: PaymentRef,
-    from_: Annotated[str | None, typer.Option("--from", help="Only what went to INVOICE[:SEQ].")] = None,
+    from_: Annotated[
+        str | None, typer.Option("--from", metavar="TARGET", help="Only what went to INVOICE[:SEQ].")
+    ] = None,
     on: On = None,
-    reason: Annotated[str, typer.Option(help="Why (kept in the audit trail).")] = "unapplied",
+    reason: Annotated[str, typer.Option(metavar="REASON", help="Why (kept in the audit trail).")] = "unapplied",
 ) -> None:
     """Undo applications of a payment from a date on (dated reversal; the cash becomes unapplied)."""
     from arctl.services.payments import unapply_payment
@@ -98,7 +110,7 @@ def unapply(
 def reverse(
     ctx: typer.Context,
     payment: PaymentRef,
-    reason: Annotated[str, typer.Option(help="Why, e.g. 'cheque bounced' (required).")],
+    reason: Annotated[str, typer.Option(metavar="REASON", help="Why, e.g. 'cheque bounced' (required).")],
     on: On = None,
 ) -> None:
     """Reverse a payment that did not happen (bounced, entered twice): it and all it paid, from a date on."""
@@ -112,7 +124,9 @@ def reverse(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    customer: Annotated[str | None, typer.Option(help="Only this customer's payments.")] = None,
+    customer: Annotated[
+        str | None, typer.Option(metavar="CUSTOMER", help="Only this customer's payments.")
+    ] = None,
     unapplied: Annotated[bool, typer.Option("--unapplied", help="Only payments with cash left to apply.")] = False,
     as_of: AsOf = None,
     fmt: OutputFormat = Format.table,
@@ -143,7 +157,7 @@ def show(ctx: typer.Context, payment: PaymentRef) -> None:
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="CSV (UTF-8 or GBK) or XLSX with a header row.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV (UTF-8 or GBK) or XLSX with a header row.")],
     map_: Mapping = None,
     encoding: Encoding = None,
     sheet: Sheet = None,
