@@ -189,7 +189,6 @@ def test_duplicate_code_is_refused_in_any_case_and_nothing_changes(cli, ok, hzjx
             "error: email: 'not-an-email' is not an email",
         ),
         (("OK1", "n", "--contact", "a", "--email", "a@b"), "error: email: 'a@b' is not an email address"),
-        (("OK1", "n", "--email", "a@example.com"), "error: contact: contact name is empty"),
         (("OK1", "n", "--language", "fr"), "language: 'fr' is not one of: zh, en"),
         (("OK1", "n", "--contact", "a", "--channel", "fax"), "channel: 'fax' is not one of: email, phone"),
         (("OK1", "n", "--channel", "fax"), "channel: 'fax' is not one of: email, phone"),  # even with no contact
@@ -461,3 +460,14 @@ def test_list_refuses_a_bad_as_of_date(cli, ok, hzjx):
 def test_empty_ledger_lists_nothing(ok):
     assert "nothing to show" in ok("customer", "list")
     assert csv_rows(ok("customer", "list", "--format", "csv")) == []
+
+
+def test_contact_given_only_by_email_is_named_after_the_customer(ok):
+    ok("customer", "add", "OK1", "Okay Trading Ltd.", "--email", "ar@okay.example.com", "--channel", "邮件")
+    out = ok("customer", "show", "OK1")
+    assert "Okay Trading Ltd. · ar@okay.example.com · email/zh · primary" in out
+
+
+def test_exact_name_matches_across_widths_and_case(ok):
+    ok("customer", "add", "SZJD", "深圳市金达(中国)有限公司")
+    assert "SZJD" in ok("customer", "show", "深圳市金达（中国）有限公司")

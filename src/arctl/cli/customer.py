@@ -23,14 +23,15 @@ Aliases = Annotated[
 
 
 def _contact(name: str | None, role: str | None, email: str | None, phone: str | None, language: str,
-             channel: str) -> list:  # type: ignore[type-arg]  # fmt: skip
+             channel: str, customer_name: str) -> list:  # type: ignore[type-arg]  # fmt: skip
     from arctl.domain.ledger import CHANNELS, LANGUAGES, ContactInfo, choose
 
     choose(channel, CHANNELS, "--channel")
     choose(language, LANGUAGES, "--language")
     if not (name or email or phone):
         return []
-    return [ContactInfo(name=name or "", role=role, email=email, phone=phone, language=language, channel=channel,
+    # A contact given only by email or phone is the customer's general line: name it after the customer.
+    return [ContactInfo(name=name or customer_name, role=role, email=email, phone=phone, language=language, channel=channel,
                         is_primary=True)]  # fmt: skip
 
 
@@ -74,7 +75,7 @@ def add(
         detail = add_customer(
             db, code=code, name=name, terms=terms, credit_limit=credit_limit, currency=currency, grade=grade,
             tags=tag or [], aliases=alias or [], notes=notes, address=address, language=language,
-            contacts=_contact(contact, role, email, phone, language, channel),
+            contacts=_contact(contact, role, email, phone, language, channel, name),
         )  # fmt: skip
     say(f"added customer {detail.code} ({detail.name})")
 

@@ -114,7 +114,7 @@ class Database:
         where = self.path or self.url
         if "locked" in text or "busy" in text:
             return ArctlError(
-                f"{where}: the ledger is busy (another arctl is writing); waited {BUSY_TIMEOUT_MS // 1000} s",
+                f"{where}: the ledger is busy (another arctl is writing); waited {BUSY_TIMEOUT_MS / 1000:g} s",
                 hint="try again in a moment",
             )
         if "disk I/O" in text or "full" in text or "readonly" in text:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,7 +30,7 @@ def migrations_dir() -> Path:
 def alembic_config(database: Database) -> Config:
     from alembic.config import Config
 
-    cfg = Config()
+    cfg = Config(stdout=sys.stdout)  # Alembic otherwise keeps the stdout it saw at first import
     cfg.set_main_option("script_location", str(migrations_dir()))
     cfg.set_main_option("sqlalchemy.url", database.url.replace("%", "%%"))
     cfg.attributes["engine"] = database.engine

@@ -30,9 +30,16 @@ def normalize_method(text: str) -> str:
     return method
 
 
+# What clerks type or exports say, in Chinese or English, for the stored codes.
+CODE_WORDS = {"微信": "wechat", "电话": "phone", "手机": "phone", "邮件": "email", "邮箱": "email", "e_mail": "email",
+              "信函": "letter", "拜访": "visit", "上门": "visit", "短信": "sms", "中文": "zh", "英文": "en",
+              "chinese": "zh", "english": "en"}  # fmt: skip
+
+
 def choose(value: str, allowed: tuple[str, ...], field_name: str) -> str:
-    """Normalise a code and refuse anything outside `allowed`, listing what is."""
+    """Normalise a code (Chinese words too) and refuse anything outside `allowed`, listing what is."""
     code = (value or "").strip().lower().replace("-", "_").replace(" ", "_")
+    code = CODE_WORDS.get(code, code)
     if code not in allowed:
         raise InvalidInput(f"{value!r} is not one of: {', '.join(allowed)}", field=field_name)
     return code

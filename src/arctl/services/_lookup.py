@@ -37,6 +37,11 @@ def resolve_customer(session: Session, ref: str) -> Customer:
     )
     if len(named) == 1:
         return named[0]
+    if not named:
+        # The name as typed with other widths, case or spacing (（中国） vs (中国)): compare normalised.
+        named = [c for c in session.execute(select(Customer)).scalars() if normalize_name(c.name) == norm]
+        if len(named) == 1:
+            return named[0]
     prefix = raw.upper().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     candidates = (
         session.execute(
