@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from arctl.cli._context import as_date, ledger
+from arctl.cli._imports import run_import
 from arctl.cli._options import AsOf, Encoding, Format, Mapping, OutputFormat, OutputPath, Sheet, Wide
 from arctl.cli._output import emit, say
 
@@ -225,17 +226,4 @@ def import_(
     Columns (English or Chinese headers): code, name, aliases, terms, credit_limit, currency, grade, tags,
     contact_name, contact_role, email, phone, language, channel, address, notes.
     """
-    from arctl.services.imports import import_customers, parse_mapping
-
-    with ledger(ctx) as db:
-        result = import_customers(db, file, mapping=parse_mapping(map_ or []), encoding=encoding, sheet=sheet)
-    report_import(result)
-
-
-def report_import(result) -> None:  # type: ignore[no-untyped-def]
-    if result.already_imported_on:
-        say(f"{result.path}: already imported on {result.already_imported_on} UTC; nothing added")
-        return
-    say(f"{result.path}: {result.rows} rows, {result.added} {result.kind} added, {result.skipped} already present")
-    if result.ignored_columns:
-        say(f"  ignored columns: {', '.join(result.ignored_columns)}")
+    run_import(ctx, "customers", file, map_, encoding, sheet)

@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 
 from arctl.cli._context import as_date, ledger
+from arctl.cli._imports import run_import
 from arctl.cli._options import AsOf, Encoding, Format, Mapping, On, OutputFormat, OutputPath, Sheet, Wide
 from arctl.cli._output import emit, say
-from arctl.cli.customer import report_import
 
 app = typer.Typer(
     rich_markup_mode=None, help="Invoices and their installment plans (分期/回款计划).", no_args_is_help=True
@@ -150,11 +150,7 @@ def import_(
     Columns: number, customer, issue_date, amount, currency, terms, description, contract
     (Chinese headers such as 发票号, 客户, 开票日期, 金额 are recognised).
     """
-    from arctl.services.imports import import_invoices, parse_mapping
-
-    with ledger(ctx) as db:
-        result = import_invoices(db, file, mapping=parse_mapping(map_ or []), encoding=encoding, sheet=sheet)
-    report_import(result)
+    run_import(ctx, "invoices", file, map_, encoding, sheet)
 
 
 @milestones.command("record")
@@ -196,8 +192,4 @@ def import_milestones(
     sheet: Sheet = None,
 ) -> None:
     """Import milestone events; all rows or none."""
-    from arctl.services.imports import import_milestones as run
-    from arctl.services.imports import parse_mapping
-
-    with ledger(ctx) as db:
-        report_import(run(db, file, mapping=parse_mapping(map_ or []), encoding=encoding, sheet=sheet))
+    run_import(ctx, "milestones", file, map_, encoding, sheet)

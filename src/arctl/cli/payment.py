@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 
 from arctl.cli._context import as_date, ledger
+from arctl.cli._imports import run_import
 from arctl.cli._options import AsOf, Encoding, Format, Mapping, On, OutputFormat, OutputPath, Sheet, Wide
 from arctl.cli._output import emit, say
-from arctl.cli.customer import report_import
 
 app = typer.Typer(
     rich_markup_mode=None,
@@ -164,7 +164,4 @@ def import_(
 ) -> None:
     """Import payments; all rows or none. Columns: date, customer, amount, currency, method, payer_name,
     payer_account, reference, apply ('auto', 'none' or 'INV-7:2=500.00;INV-8')."""
-    from arctl.services.imports import import_payments, parse_mapping
-
-    with ledger(ctx) as db:
-        report_import(import_payments(db, file, mapping=parse_mapping(map_ or []), encoding=encoding, sheet=sheet))
+    run_import(ctx, "payments", file, map_, encoding, sheet)
