@@ -15,13 +15,17 @@ if TYPE_CHECKING:  # kept off the start-up path: `arctl --help` loads typer and 
     from arctl.domain.report import Cell, Report
 
 
-def cell_text(value: Cell) -> str:
+def cell_text(value: Cell, kind: str = "text") -> str:
     from arctl.domain.money import Money, format_amount
 
     if value is None:
         return ""
     if isinstance(value, Money):
         return "-" if value.minor == 0 else format_amount(value.minor, value.currency, grouping=True)
+    if kind == "percent":
+        return f"{value:.1f}%"
+    if kind == "number":
+        return f"{value:,.1f}"
     return str(value)
 
 
@@ -31,8 +35,8 @@ def _table(report: Report, wide: bool) -> Any:
 
     columns = [c for c in report.columns if wide or not c.wide_only]
     table = Table(title=report.title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
-    body = [[cell_text(row.get(c.key)) for c in columns] for row in report.rows]
-    totals = [[cell_text(row.get(c.key)) for c in columns] for row in report.totals]
+    body = [[cell_text(row.get(c.key), c.kind) for c in columns] for row in report.rows]
+    totals = [[cell_text(row.get(c.key), c.kind) for c in columns] for row in report.final_totals()]
     for i, column in enumerate(columns):
         numeric = column.kind in ("money", "int")
         # Numbers are never cut or wrapped: a clipped amount is a wrong amount.
@@ -59,10 +63,11 @@ def _print(report: Report, wide: bool, file: Any, width: int | None) -> None:
     # Off a terminal, render plain text and drop rich's trailing padding: stable bytes for files and diffs.
     target = file if tty else StringIO()
     console = Console(file=target, width=width, highlight=False, no_color=not tty, soft_wrap=False)
-    if not report.rows and not report.totals:
+    table = _table(report, wide)
+    if not table.row_count:
         console.print(f"{report.title}: nothing to show.")
     else:
-        console.print(_table(report, wide))
+        console.print(table)
     for note in report.notes:
         console.print(note)
     if not tty:

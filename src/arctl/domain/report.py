@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Literal
 
 from arctl.domain.money import Money
 
-CellKind = Literal["text", "money", "int", "date"]
-Cell = str | int | date | Money | None
+CellKind = Literal["text", "money", "int", "date", "number", "percent"]
+"""money: Money · int: whole number (days, counts) · number: Decimal (DSO days, ratios) ·
+percent: Decimal percentage points (12.5 means 12.5 %) · date · text."""
+Cell = str | int | Decimal | date | Money | None
+Row = dict[str, Cell]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +36,15 @@ class Report:
     """Machine name, e.g. "aging", also the json `report` field."""
     title: str
     columns: tuple[Column, ...]
-    rows: list[dict[str, Cell]]
-    totals: list[dict[str, Cell]] = field(default_factory=list)
+    rows: Iterable[Row]
+    """May be a one-shot generator: file renderers stream it (constant memory on any ledger size)."""
+    totals: Sequence[Row] | Callable[[], Sequence[Row]] = field(default_factory=list)
+    """Total rows (one per currency), or a function giving them once `rows` has been consumed
+    (a streaming report accumulates its totals while its rows go by)."""
     as_of: date | None = None
     notes: list[str] = field(default_factory=list)
     """Short lines printed under a table (and carried in json)."""
+
+    def final_totals(self) -> list[Row]:
+        """The total rows; call only after iterating `rows` when they are streamed."""
+        return list(self.totals() if callable(self.totals) else self.totals)

@@ -7,11 +7,13 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from arctl.domain.money import Money, format_amount
-from arctl.domain.report import Cell, Report
+from arctl.domain.report import Cell, Report, Row
 
 JSON_SCHEMA_VERSION = 1
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -35,6 +37,8 @@ def plain(value: Cell) -> str | int | None:
         return format_amount(value.minor, value.currency)
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
     return value
 
 
@@ -44,13 +48,18 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
+def _rows_then_totals(report: Report) -> Iterator[Row]:
+    yield from report.rows
+    yield from report.final_totals()
+
+
 def to_csv(report: Report, *, excel: bool = False) -> str:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n" if excel else "\n")
     add_currency = _needs_currency_column(report)
     keys = [c.key for c in report.columns]
     writer.writerow(keys + (["currency"] if add_currency else []))
-    for row in [*report.rows, *report.totals]:
+    for row in _rows_then_totals(report):
         cells = []
         for column in report.columns:
             value = plain(row.get(column.key))
@@ -79,7 +88,7 @@ def to_json(report: Report) -> str:
         "as_of": report.as_of.isoformat() if report.as_of else None,
         "columns": [{"key": c.key, "title": c.title, "kind": c.kind} for c in report.columns],
         "rows": [convert(r) for r in report.rows],
-        "totals": [convert(r) for r in report.totals],
+        "totals": [convert(r) for r in report.final_totals()],
         "notes": report.notes,
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
