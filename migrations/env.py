@@ -33,8 +33,23 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def _foreign_keys(connection, on: bool) -> None:  # type: ignore[no-untyped-def]
+    """SQLite batch mode rebuilds a table (copy, drop, rename): with foreign keys enforced, dropping a
+    table that others reference fails. The pragma only works outside a transaction, so it is set on the
+    raw connection before Alembic begins; integrity is checked before it is switched back on."""
+    if connection.dialect.name != "sqlite":
+        return
+    raw = connection.connection.driver_connection
+    if on:
+        problems = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            raise RuntimeError(f"migration broke {len(problems)} foreign key(s): {problems[:5]}")
+    raw.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
 def run_migrations_online() -> None:
     with _engine().connect() as connection:
+        _foreign_keys(connection, on=False)
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
@@ -43,6 +58,7 @@ def run_migrations_online() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+        _foreign_keys(connection, on=True)
 
 
 if context.is_offline_mode():

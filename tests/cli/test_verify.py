@@ -286,7 +286,15 @@ def test_wrong_settled_on_is_named(cli, ledger, ledger_env, number, seq, value, 
 
 def test_reversed_payment_with_live_allocations(cli, ledger, ledger_env):
     tamper(ledger_env, "UPDATE payment SET reversed_on = '2026-10-30' WHERE id = 1")
-    assert failures(cli) == ["FAIL payment P1: reversed but still has allocations in force"]
+    assert failures(cli) == [
+        "FAIL payment P1: reversed but still has allocations in force",
+        "FAIL payment P1: settled_on is 2026-09-10, its allocations say 2026-10-30",
+    ]
+
+
+def test_wrong_payment_settled_on(cli, ledger, ledger_env):
+    tamper(ledger_env, "UPDATE payment SET settled_on = NULL WHERE id = 1")
+    assert failures(cli) == ["FAIL payment P1: settled_on is None, its allocations say 2026-09-10"]
 
 
 def test_allocation_on_a_voided_invoice(cli, ledger, ledger_env):
@@ -307,5 +315,5 @@ def test_every_problem_is_reported_not_just_the_first(cli, ledger, ledger_env):
            _installment_id(ledger_env, "INV-2", 2))  # fmt: skip
     tamper(ledger_env, "UPDATE payment SET reversed_on = '2026-10-30' WHERE id = 1")
     problems = failures(cli)
-    assert len(problems) == 3
+    assert len(problems) == 4  # the reversal also contradicts the payment's settled_on
     assert problems[0].startswith("FAIL audit event 2: content does not match its hash")

@@ -217,6 +217,10 @@ class Payment(Base):
     note: Mapped[str | None] = mapped_column(Text)
     reversed_on: Mapped[date | None] = mapped_column(Date)
     reverse_reason: Mapped[str | None] = mapped_column(Text)
+    settled_on: Mapped[date | None] = mapped_column(Date, index=True)
+    """From this date on nothing is left to apply (fully applied, or reversed); NULL while some is.
+    Kept with every allocation change, like installment.settled_on, so unapplied cash as of any date
+    reads only the payments that still had some."""
     created_at: Mapped[str] = mapped_column(String(32))
 
     customer: Mapped[Customer] = relationship()
@@ -247,6 +251,8 @@ class Credit(Base):
     note: Mapped[str | None] = mapped_column(Text)
     reversed_on: Mapped[date | None] = mapped_column(Date)
     reverse_reason: Mapped[str | None] = mapped_column(Text)
+    settled_on: Mapped[date | None] = mapped_column(Date, index=True)
+    """As payment.settled_on: from this date on nothing is left to apply."""
     created_at: Mapped[str] = mapped_column(String(32))
 
     __table_args__ = (

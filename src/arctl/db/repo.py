@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, timedelta
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from arctl.db.models import Allocation, Credit, Customer, Installment, Invoice, Payment
+from arctl.db.models import Allocation, Credit, Customer, CustomerTag, Installment, Invoice, Payment
 from arctl.domain.ledger import OpenItem
 from arctl.domain.money import Money
 from arctl.domain.terms import DueKind, DueRule
@@ -42,17 +42,19 @@ def due_as_of(due_kind: str, due_days: int, due_date: date | None, as_of: date) 
     return due_date
 
 
-def open_items(
+def iter_open_items(
     session: Session,
     as_of: date,
     *,
     customer_id: int | None = None,
     invoice_id: int | None = None,
-) -> list[OpenItem]:
-    """Installments with something owed at the end of `as_of`, oldest due first (pending last).
+    currency: str | None = None,
+    tag: str | None = None,
+) -> Iterator[OpenItem]:
+    """Installments with something owed at the end of `as_of`, streamed oldest due first (pending last).
 
-    Reads only installments not settled by `as_of` (installment.settled_on), so the cost follows the
-    number of open items, not the length of history.
+    Reads only installments not settled by `as_of` (installment.settled_on), and sums only their own
+    allocations, so the cost follows the number of open items, not the length of history.
     """
     paid = (
         select(func.coalesce(func.sum(Allocation.amount_minor), 0))
@@ -73,24 +75,39 @@ def open_items(
             or_(Invoice.voided_on.is_(None), Invoice.voided_on > as_of),
             or_(Installment.settled_on.is_(None), Installment.settled_on > as_of),
         )
+        .order_by(Installment.due_date.is_(None), Installment.due_date, Invoice.issue_date, Invoice.number,
+                  Installment.seq)
     )  # fmt: skip
     if customer_id is not None:
         query = query.where(Invoice.customer_id == customer_id)
     if invoice_id is not None:
         query = query.where(Invoice.id == invoice_id)
-    items = []
-    for row in session.execute(query):
+    if currency is not None:
+        query = query.where(Invoice.currency == currency)
+    if tag is not None:
+        tagged = select(CustomerTag.customer_id).where(CustomerTag.tag == tag)
+        query = query.where(Invoice.customer_id.in_(tagged))
+    for row in session.execute(query.execution_options(yield_per=5000)):
         if row.open_minor <= 0:
             continue
         rule = DueRule(DueKind(row.due_kind), row.due_days, row.due_event, row.due_fixed)
-        items.append(
-            OpenItem(
-                invoice=row.number, seq=row.seq, kind=row.kind, issue_date=row.issue_date,
-                due_date=due_as_of(row.due_kind, row.due_days, row.due_date, as_of), due_rule=rule.describe(),
-                amount=Money(row.amount_minor, row.currency), open=Money(row.open_minor, row.currency),
-                customer_code=row.code, customer_name=row.name,
-            )
+        yield OpenItem(
+            invoice=row.number, seq=row.seq, kind=row.kind, issue_date=row.issue_date,
+            due_date=due_as_of(row.due_kind, row.due_days, row.due_date, as_of), due_rule=rule.describe(),
+            amount=Money(row.amount_minor, row.currency), open=Money(row.open_minor, row.currency),
+            customer_code=row.code, customer_name=row.name,
         )  # fmt: skip
+
+
+def open_items(
+    session: Session,
+    as_of: date,
+    *,
+    customer_id: int | None = None,
+    invoice_id: int | None = None,
+) -> list[OpenItem]:
+    """`iter_open_items` as a list, in due order (pending last)."""
+    items = list(iter_open_items(session, as_of, customer_id=customer_id, invoice_id=invoice_id))
     items.sort(key=lambda i: (i.due_date is None, i.due_date or date.max, i.issue_date, i.invoice, i.seq))
     return items
 
@@ -111,9 +128,13 @@ def unapplied(
         )
         query = select(source.customer_id, source.currency, func.sum(source.amount_minor - used))
         if as_of is not None:
-            query = query.where(dated <= as_of, or_(source.reversed_on.is_(None), source.reversed_on > as_of))
+            query = query.where(
+                dated <= as_of,
+                or_(source.reversed_on.is_(None), source.reversed_on > as_of),
+                or_(source.settled_on.is_(None), source.settled_on > as_of),  # only those with some left
+            )
         else:
-            query = query.where(source.reversed_on.is_(None))
+            query = query.where(source.settled_on.is_(None))
         if customer_id is not None:
             query = query.where(source.customer_id == customer_id)
         for cust, currency, left in session.execute(query.group_by(source.customer_id, source.currency)):
@@ -169,6 +190,30 @@ def expected_settled_on(session: Session, installment: Installment) -> date | No
     if installment.amount_minor == 0:
         return installment.invoice.issue_date
     return last if int(paid) >= installment.amount_minor else None
+
+
+def expected_source_settled_on(session: Session, source: Payment | Credit) -> date | None:
+    """The date from which a payment or credit has nothing left to apply (its reversal date if reversed)."""
+    if source.reversed_on is not None:
+        return source.reversed_on
+    fk = Allocation.payment_id if isinstance(source, Payment) else Allocation.credit_id
+    used, last = session.execute(
+        select(func.coalesce(func.sum(Allocation.amount_minor), 0), func.max(Allocation.applied_on)).where(
+            fk == source.id, Allocation.reversed_on.is_(None)
+        )
+    ).one()
+    return last if int(used) >= source.amount_minor else None
+
+
+def refresh_sources_settled(session: Session, allocations: Iterable[Allocation]) -> None:
+    """Keep payment/credit.settled_on true after their allocations changed; same transaction."""
+    session.flush()
+    payments = {a.payment_id for a in allocations if a.payment_id is not None}
+    credits = {a.credit_id for a in allocations if a.credit_id is not None}
+    for model, ids in ((Payment, payments), (Credit, credits)):
+        for source_id in ids:
+            source = session.get_one(model, source_id)
+            source.settled_on = expected_source_settled_on(session, source)
 
 
 def refresh_settled(session: Session, installment_ids: Iterable[int]) -> None:

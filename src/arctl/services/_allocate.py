@@ -107,6 +107,7 @@ def allocate_auto(
         if budget is not None:
             budget -= take
     repo.refresh_settled(session, [a.installment_id for a in made])
+    repo.refresh_sources_settled(session, made)
     return made
 
 
@@ -154,6 +155,7 @@ def allocate_targets(
                 made.append(_add(session, source, installment, take, applied))
                 amount -= take
     repo.refresh_settled(session, [a.installment_id for a in made])
+    repo.refresh_sources_settled(session, made)
     return made
 
 
@@ -196,6 +198,7 @@ def reverse_allocations(session: Session, allocations: Sequence[Allocation], *, 
             )
         allocation.reversed_on, allocation.reverse_reason = on, reason
     repo.refresh_settled(session, [a.installment_id for a in allocations])
+    repo.refresh_sources_settled(session, allocations)
 
 
 def refuse_future(on: date) -> None:

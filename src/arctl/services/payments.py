@@ -153,6 +153,7 @@ def reverse_payment(db: Database, ref: str, *, on: date, reason: str) -> Payment
         allocations = active_allocations(session, payment_source(payment))
         reverse_allocations(session, allocations, on=on, reason=reason.strip())
         payment.reversed_on, payment.reverse_reason = on, reason.strip()
+        payment.settled_on = on  # nothing left to apply from the reversal on
         session.flush()
         audit.record(
             session,

@@ -87,6 +87,12 @@ def verify(db: Database) -> tuple[list[str], dict[str, int]]:
         for number, alloc_id in mismatched:
             problems.append(f"{number}: allocation {alloc_id} is in another currency than the invoice")
         problems.extend(_over_allocated_on_some_day(session))
+        for model, label in ((Payment, "payment P"), (Credit, "credit C")):
+            for source in session.execute(select(model)).scalars():
+                expected_source = repo.expected_source_settled_on(session, source)
+                if source.settled_on != expected_source:
+                    problems.append(f"{label}{source.id}: settled_on is {source.settled_on}, "
+                                    f"its allocations say {expected_source}")  # fmt: skip
         installments = 0
         for ins in session.execute(select(Installment)).scalars():
             installments += 1
