@@ -35,9 +35,26 @@ def balance(
 def aging(
     ctx: typer.Context,
     as_of: AsOf = None,
+    by: Annotated[
+        str, typer.Option(metavar="BASIS", help="Age by 'due' date (default) or 'invoice' date.")
+    ] = "due",
     buckets: Annotated[
         str | None, typer.Option(metavar="DAYS,...", help="Overdue bucket bounds in days, e.g. 30,60,90,120.")
     ] = None,
+    customer: Annotated[str | None, typer.Option(metavar="CUSTOMER", help="Only this customer.")] = None,
+    tag: Annotated[str | None, typer.Option(metavar="TAG", help="Only customers with this tag.")] = None,
+    currency: Annotated[str | None, typer.Option(metavar="CODE", help="Only this currency.")] = None,
+    min_days: Annotated[
+        int | None,
+        typer.Option(metavar="N", min=0, help="Only items at least N days late (drops Current, Pending)."),
+    ] = None,
+    over: Annotated[
+        str | None,
+        typer.Option(metavar="AMOUNT", help="Only customers (items with --detail) owing more; needs --currency."),
+    ] = None,
+    detail: Annotated[
+        bool, typer.Option("--detail", help="One row per open installment instead of per customer.")
+    ] = False,
     fmt: OutputFormat = Format.table,
     output: OutputPath = None,
     wide: Wide = False,
@@ -45,16 +62,23 @@ def aging(
 ) -> None:
     """Aging summary per customer and currency, as of any date.
 
-    Columns: Current (not yet due) | overdue buckets | Pending (milestone not reached) | Unapplied | Total.
+    Columns: Current (not yet due) | overdue buckets | Pending (milestone not reached) | Unapplied cash and
+    credits (negative) | Total. Totals per currency, never mixed. Activity dated after --as-of does not count.
 
-    Example: arctl aging --as-of 2026-10-31 --format csv --output aging-{as_of}.csv
+    \b
+    Examples:
+      arctl aging --as-of 2026-09-30 --buckets 30,60,90,120
+      arctl aging --detail --min-days 60 --currency CNY --over 10000
+      arctl aging --format csv --output /srv/reports/aging-{as_of}.csv
     """
-    from arctl.reports.aging import parse_bounds
+    from arctl.reports.aging import AgingOptions, check_basis, parse_bounds
     from arctl.services.reports import aging as run
 
+    options = AgingOptions(bounds=parse_bounds(buckets), by=check_basis(by), min_days=min_days)
     with ledger(ctx) as db:
-        report = run(db, as_date(as_of, "--as-of"), bounds=parse_bounds(buckets))
-    emit(report, fmt, output, wide=wide, excel_csv=excel_csv, quiet=app_context(ctx).quiet)
+        report = run(db, as_date(as_of, "--as-of"), options=options, customer=customer, tag=tag,
+                     currency=currency, over=over, detail=detail)  # fmt: skip
+        emit(report, fmt, output, wide=wide, excel_csv=excel_csv, quiet=app_context(ctx).quiet)
 
 
 def verify(ctx: typer.Context) -> None:

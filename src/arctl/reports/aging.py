@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
@@ -10,7 +10,7 @@ from itertools import pairwise
 from arctl.domain.errors import InvalidInput
 from arctl.domain.ledger import OpenItem
 from arctl.domain.money import Money
-from arctl.domain.report import Column, Report
+from arctl.domain.report import Column, Report, Row
 
 DEFAULT_BOUNDS = (30, 60, 90, 180, 365)
 
@@ -57,32 +57,80 @@ def bucket_of(days_late: int, all_buckets: Sequence[Bucket]) -> str:
     raise AssertionError(days_late)  # pragma: no cover
 
 
+@dataclass(frozen=True, slots=True)
+class AgingOptions:
+    """How to age and what to keep. Filters that need the ledger (customer, tag, currency) are applied
+    in the query; these are applied to the records."""
+
+    bounds: Sequence[int] = DEFAULT_BOUNDS
+    by: str = "due"
+    """"due": days past the due date (default); "invoice": days since the invoice date."""
+    min_days: int | None = None
+    """Keep only items at least this many days late (Current and Pending drop out)."""
+    over: int | None = None
+    """Summary: keep customers whose total (per currency) is over this many minor units; detail: items."""
+
+    def days(self, item: OpenItem, as_of: date) -> int | None:
+        """Days late by the chosen basis; None while pending (a milestone not reached is never aged)."""
+        if item.due_date is None:
+            return None
+        return (as_of - (item.issue_date if self.by == "invoice" else item.due_date)).days
+
+    def keeps(self, days: int | None) -> bool:
+        return self.min_days is None or (days is not None and days >= self.min_days)
+
+
+BASES = ("due", "invoice")
+
+
+def check_basis(by: str) -> str:
+    if by not in BASES:
+        raise InvalidInput(f"{by!r} is not one of: {', '.join(BASES)}", field="--by")
+    return by
+
+
+def _bucket_columns(all_buckets: Sequence[Bucket]) -> tuple[Column, ...]:
+    return (
+        Column("current", "Current", "money"),
+        *(Column(b.key, b.title, "money") for b in all_buckets),
+        Column("pending", "Pending", "money"),
+    )
+
+
 def aging_summary(
     items: Iterable[OpenItem],
     unapplied: Iterable[tuple[str, str, str, int]],
     as_of: date,
     *,
     bounds: Sequence[int] = DEFAULT_BOUNDS,
+    options: AgingOptions | None = None,
 ) -> Report:
     """One row per (customer, currency): Current | overdue buckets | Pending | Unapplied (negative) | Total.
 
     `unapplied` yields (customer code, customer name, currency, minor) of cash and credits not yet applied.
+    Memory grows with the number of customers, not of items (items are consumed as a stream).
     """
-    all_buckets = buckets(bounds)
+    options = options or AgingOptions(bounds=bounds)
+    all_buckets = buckets(options.bounds)
     keys = ["current", *(b.key for b in all_buckets), "pending", "unapplied"]
     table: dict[tuple[str, str], dict[str, int]] = {}
     names: dict[str, str] = {}
     for item in items:
+        days = options.days(item, as_of)
+        if not options.keeps(days):
+            continue
         names[item.customer_code] = item.customer_name
         row = table.setdefault((item.customer_code, item.open.currency), dict.fromkeys(keys, 0))
-        late = item.days_late(as_of)
-        row["pending" if late is None else bucket_of(late, all_buckets)] += item.open.minor
-    for code, name, currency, minor in unapplied:
-        names[code] = name
-        table.setdefault((code, currency), dict.fromkeys(keys, 0))["unapplied"] -= minor
+        row["pending" if days is None else bucket_of(days, all_buckets)] += item.open.minor
+    if options.min_days is None:  # unapplied cash is not "late": it leaves a filtered view
+        for code, name, currency, minor in unapplied:
+            names[code] = name
+            table.setdefault((code, currency), dict.fromkeys(keys, 0))["unapplied"] -= minor
     rows, totals = [], {}
     for (code, currency), sums in sorted(table.items()):
         total = sum(sums.values())
+        if options.over is not None and total <= options.over:
+            continue
         rows.append({"customer": code, "name": names[code], "currency": currency,
                      **{k: Money(v, currency) for k, v in sums.items()}, "total": Money(total, currency)})  # fmt: skip
         acc = totals.setdefault(currency, dict.fromkeys([*keys, "total"], 0))
@@ -91,14 +139,65 @@ def aging_summary(
         acc["total"] += total
     columns = (
         Column("customer", "Customer"), Column("name", "Name", wide_only=True), Column("currency", "Cur"),
-        Column("current", "Current", "money"),
-        *(Column(b.key, b.title, "money") for b in all_buckets),
-        Column("pending", "Pending", "money"), Column("unapplied", "Unapplied", "money"),
-        Column("total", "Total", "money"),
+        *_bucket_columns(all_buckets), Column("unapplied", "Unapplied", "money"), Column("total", "Total", "money"),
     )  # fmt: skip
     total_rows = [{"customer": "Total", "currency": cur, **{k: Money(v, cur) for k, v in sums.items()}}
                   for cur, sums in sorted(totals.items())]  # fmt: skip
-    return Report("aging", f"Aging as of {as_of}", columns, rows, totals=total_rows, as_of=as_of)
+    return Report("aging", _title("Aging", as_of, options), columns, rows, totals=total_rows, as_of=as_of)
+
+
+def _title(name: str, as_of: date, options: AgingOptions) -> str:
+    basis = " by invoice date" if options.by == "invoice" else ""
+    return f"{name} as of {as_of}{basis}"
+
+
+def aging_detail(
+    items: Iterable[OpenItem],
+    unapplied: Iterable[tuple[str, str, str, int]],
+    as_of: date,
+    *,
+    options: AgingOptions,
+) -> Report:
+    """One row per open installment, streamed in due order; unapplied cash per customer follows as
+    negative rows so the detail adds up to the summary. Totals per currency come after the rows."""
+    all_buckets = buckets(options.bounds)
+    titles = {"current": "Current", "pending": "Pending", **{b.key: b.title for b in all_buckets}}
+    totals: dict[str, int] = {}
+
+    def rows() -> Iterator[Row]:
+        for item in items:
+            days = options.days(item, as_of)
+            if not options.keeps(days) or (options.over is not None and item.open.minor <= options.over):
+                continue
+            bucket = "pending" if days is None else bucket_of(days, all_buckets)
+            currency = item.open.currency
+            totals[currency] = totals.get(currency, 0) + item.open.minor
+            yield {
+                "customer": item.customer_code, "name": item.customer_name, "invoice": item.invoice,
+                "seq": item.seq, "kind": item.kind, "issued": item.issue_date, "due": item.due_date,
+                "rule": item.due_rule, "days": days, "bucket": titles[bucket], "currency": currency,
+                "amount": item.amount, "open": item.open,
+            }  # fmt: skip
+        if options.min_days is None and options.over is None:
+            for code, name, currency, minor in unapplied:
+                totals[currency] = totals.get(currency, 0) - minor
+                yield {"customer": code, "name": name, "invoice": "(unapplied)", "bucket": "Unapplied",
+                       "currency": currency, "open": Money(-minor, currency)}  # fmt: skip
+
+    columns = (
+        Column("customer", "Customer"), Column("name", "Name", wide_only=True), Column("invoice", "Invoice"),
+        Column("seq", "#", "int"), Column("kind", "Kind", wide_only=True),
+        Column("issued", "Issued", "date", wide_only=True), Column("due", "Due", "date"),
+        Column("rule", "Rule", wide_only=True), Column("days", "Days", "int"), Column("bucket", "Bucket"),
+        Column("currency", "Cur"), Column("amount", "Amount", "money", wide_only=True),
+        Column("open", "Open", "money"),
+    )  # fmt: skip
+
+    def total_rows() -> list[Row]:
+        return [{"customer": "Total", "currency": cur, "open": Money(v, cur)} for cur, v in sorted(totals.items())]
+
+    return Report("aging-detail", _title("Aging detail", as_of, options), columns, rows(), totals=total_rows,
+                  as_of=as_of)  # fmt: skip
 
 
 def balance_report(

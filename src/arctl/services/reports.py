@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from arctl.db import repo
 from arctl.db.engine import Database
-from arctl.db.models import Customer
+from arctl.db.models import Customer, CustomerTag
+from arctl.domain.errors import InvalidInput
+from arctl.domain.ledger import OpenItem
+from arctl.domain.money import normalize_currency, parse_amount
 from arctl.domain.report import Report
-from arctl.reports.aging import DEFAULT_BOUNDS, aging_summary, balance_report
+from arctl.reports.aging import AgingOptions, aging_detail, aging_summary, balance_report
 from arctl.services._lookup import resolve_customer
 
 
@@ -24,10 +29,56 @@ def balance(db: Database, customer: str, as_of: date) -> Report:
         return balance_report(cust.code, cust.name, items, credit, as_of)
 
 
-def aging(db: Database, as_of: date, *, bounds: Sequence[int] = DEFAULT_BOUNDS) -> Report:
+def aging(
+    db: Database,
+    as_of: date,
+    *,
+    options: AgingOptions | None = None,
+    customer: str | None = None,
+    tag: str | None = None,
+    currency: str | None = None,
+    over: str | None = None,
+    detail: bool = False,
+) -> Report:
+    """The aging summary (or `detail`) as of a date. The detail's rows stream from the database: render
+    the report while `db` is open."""
+    options = options or AgingOptions()
+    tag = tag.strip().lower() if tag else None
+    if currency is not None:
+        currency = normalize_currency(currency, field="--currency")
+    if over is not None:
+        if currency is None:
+            raise InvalidInput("--over needs --currency (amounts in different currencies do not compare)",
+                               field="--over")  # fmt: skip
+        options = replace(options, over=parse_amount(over, currency, field="--over"))
     with db.read() as session:
-        items = repo.open_items(session, as_of)
-        credit = repo.unapplied(session, as_of)
-        customers = {c.id: (c.code, c.name) for c in session.execute(select(Customer)).scalars()}
-        unapplied = [(*customers[cid], cur, left) for (cid, cur), left in credit.items() if left]
-        return aging_summary(items, unapplied, as_of, bounds=bounds)
+        cust = resolve_customer(session, customer) if customer else None
+        if tag and not session.execute(select(CustomerTag.tag).where(CustomerTag.tag == tag).limit(1)).first():
+            raise InvalidInput(f"no customer has the tag {tag!r}", field="--tag")
+        credit = repo.unapplied(session, as_of, customer_id=cust.id if cust else None)
+        wanted = _customer_filter(session, cust, tag)
+        names = dict(session.execute(select(Customer.id, Customer.code)).all()) if credit else {}
+        labels = dict(session.execute(select(Customer.code, Customer.name)).all()) if credit else {}
+    unapplied = [
+        (names[cid], labels[names[cid]], cur, left)
+        for (cid, cur), left in sorted(credit.items())
+        if left and (wanted is None or cid in wanted) and (currency is None or cur == currency)
+    ]
+    filters = {"customer_id": cust.id if cust else None, "currency": currency, "tag": tag}
+    if detail:
+        return aging_detail(_stream(db, as_of, filters), unapplied, as_of, options=options)
+    return aging_summary(_stream(db, as_of, filters), unapplied, as_of, options=options)
+
+
+def _stream(db: Database, as_of: date, filters: dict[str, object]) -> Iterator[OpenItem]:
+    """Open items read lazily in their own read transaction (one consistent snapshot in WAL mode)."""
+    with db.read() as session:
+        yield from repo.iter_open_items(session, as_of, **filters)  # type: ignore[arg-type]
+
+
+def _customer_filter(session: Session, cust: Customer | None, tag: str | None) -> set[int] | None:
+    if cust is not None:
+        return {cust.id}
+    if tag:
+        return set(session.execute(select(CustomerTag.customer_id).where(CustomerTag.tag == tag)).scalars())
+    return None
