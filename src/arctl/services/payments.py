@@ -149,6 +149,16 @@ def reverse_payment(db: Database, ref: str, *, on: date, reason: str) -> Payment
             raise InvalidInput(
                 f"reversal date {on} is before the payment date {payment.received_on}", field="--on"
             )
+        later = session.execute(
+            select(func.max(Allocation.reversed_on)).where(Allocation.payment_id == payment.id)
+        ).scalar()
+        if later is not None and later > on:
+            # an allocation unapplied on `later` was in force until then: a reversal dated earlier would
+            # leave the books showing an invoice paid by money that never arrived
+            raise InvalidInput(
+                f"payment P{payment.id} had allocations in force until {later}; date the reversal on or after it",
+                field="--on",
+            )
         before = snapshot(payment)
         allocations = active_allocations(session, payment_source(payment))
         reverse_allocations(session, allocations, on=on, reason=reason.strip())

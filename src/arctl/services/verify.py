@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from arctl.db import audit, repo
@@ -37,7 +37,10 @@ def verify(db: Database) -> tuple[list[str], dict[str, int]]:
                 session.execute(
                     select(source.id)
                     .join(Allocation, fk == source.id)
-                    .where(active, source.reversed_on.is_not(None))
+                    .where(
+                        source.reversed_on.is_not(None),
+                        or_(Allocation.reversed_on.is_(None), Allocation.reversed_on > source.reversed_on),
+                    )
                 )
                 .scalars()
                 .all()
