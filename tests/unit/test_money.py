@@ -24,7 +24,7 @@ from arctl.domain.money import (
 )
 
 CURRENCIES = ("JPY", "CNY", "KWD")  # exponents 0, 2, 3
-minor_units = st.integers(min_value=-(10**15), max_value=10**15)
+minor_units = st.integers(min_value=-(10**13) + 1, max_value=10**13 - 1)  # 13 digits at most (MAX_DIGITS)
 
 
 # --- parse_amount ∘ format_amount ------------------------------------------------------------------
@@ -48,7 +48,7 @@ def test_format_then_parse_round_trips(minor: int, currency: str, grouping: bool
 
 
 @settings(max_examples=100, deadline=None)
-@given(minor=st.integers(min_value=1, max_value=10**15), currency=st.sampled_from(CURRENCIES))
+@given(minor=st.integers(min_value=1, max_value=10**13 - 1), currency=st.sampled_from(CURRENCIES))
 def test_negative_formatted_amounts_are_refused_unless_allowed(minor: int, currency: str):
     text = format_amount(-minor, currency)
     with pytest.raises(InvalidInput, match="negative"):
@@ -365,3 +365,13 @@ def test_totals_by_currency_never_mixes(items: list[tuple[str, int]]):
 def test_totals_by_currency_vector():
     assert totals_by_currency([("USD", 5), ("CNY", 100), ("USD", -2), ("CNY", 1)]) == {"CNY": 101, "USD": 3}
     assert totals_by_currency([]) == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "currency"), [("10000000000000", "CNY"), ("99,999,999,999,999.00", "USD"), ("1" + "0" * 30, "JPY")]
+)
+def test_amounts_beyond_ten_trillion_units_are_refused(text: str, currency: str):
+    """Sums of amounts must stay exact in the database's 64-bit integers (SQLite, PostgreSQL BIGINT)."""
+    with pytest.raises(InvalidInput, match="too large"):
+        parse_amount(text, currency)
+    assert parse_amount("9999999999999.99", "CNY") == 999999999999999

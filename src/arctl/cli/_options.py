@@ -13,6 +13,8 @@ class Format(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
+    xlsx = "xlsx"
+    html = "html"
 
 
 AsOf = Annotated[
@@ -21,16 +23,29 @@ AsOf = Annotated[
         "--as-of", metavar="DATE", help="Report as of this date (YYYY-MM-DD, today, yesterday). Default: today."
     ),
 ]
-OutputFormat = Annotated[Format, typer.Option("--format", "-f", help="Output format: table, csv or json.")]
+OutputFormat = Annotated[
+    Format,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table (fits 80 columns; --wide for all), csv, json (versioned, decimal strings), "
+        "xlsx (needs --output or a pipe) or html (a printable page).",
+    ),
+]
 OutputPath = Annotated[
     Path | None,
     typer.Option(
-        "--output", "-o", metavar="PATH", help="Write to this file (atomically); {as_of} and {date} are filled in."
+        "--output",
+        "-o",
+        metavar="PATH",
+        help="Write to this file atomically; {as_of} and {date} are filled in. Without --format, "
+        "the extension (.csv .json .xlsx .html) picks the format.",
     ),
 ]
-Wide = Annotated[bool, typer.Option("--wide", help="Show every column, however wide.")]
+Wide = Annotated[bool, typer.Option("--wide", help="Show every column at full precision, however wide.")]
 ExcelCsv = Annotated[
-    bool, typer.Option("--excel-csv", help="CSV with a UTF-8 BOM so Excel shows Chinese correctly.")
+    bool,
+    typer.Option("--excel-csv", help="CSV for Excel: UTF-8 BOM (Chinese names show right) and CRLF line ends."),
 ]
 On = Annotated[str | None, typer.Option("--on", metavar="DATE", help="Date it takes effect (default: today).")]
 Mapping = Annotated[

@@ -9,7 +9,7 @@ import typer
 
 from arctl.cli._context import as_date, ledger
 from arctl.cli._imports import run_import
-from arctl.cli._options import AsOf, Encoding, Format, Mapping, OutputFormat, OutputPath, Sheet, Wide
+from arctl.cli._options import AsOf, Encoding, ExcelCsv, Format, Mapping, OutputFormat, OutputPath, Sheet, Wide
 from arctl.cli._output import emit, say
 
 app = typer.Typer(rich_markup_mode=None, help="Customers: codes, names, contacts, terms, credit limits, confidential notes.",
@@ -156,13 +156,14 @@ def list_(
     fmt: OutputFormat = Format.table,
     output: OutputPath = None,
     wide: Wide = False,
+    excel_csv: ExcelCsv = False,
 ) -> None:
     """List customers with what they owe and their unapplied cash."""
     from arctl.services.customers import list_customers
 
     with ledger(ctx) as db:
         report = list_customers(db, tag=tag, as_of=as_of_date(as_of))
-    emit(report, fmt, output, wide=wide)
+    emit(report, fmt, output, wide=wide, excel_csv=excel_csv)
 
 
 def as_of_date(text: str | None):  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ import typer
 
 from arctl.cli._context import as_date, ledger
 from arctl.cli._imports import run_import
-from arctl.cli._options import AsOf, Encoding, Format, Mapping, On, OutputFormat, OutputPath, Sheet, Wide
+from arctl.cli._options import AsOf, Encoding, ExcelCsv, Format, Mapping, On, OutputFormat, OutputPath, Sheet, Wide
 from arctl.cli._output import emit, say
 
 app = typer.Typer(
@@ -104,13 +104,14 @@ def list_(
     fmt: OutputFormat = Format.table,
     output: OutputPath = None,
     wide: Wide = False,
+    excel_csv: ExcelCsv = False,
 ) -> None:
     """List invoices with their open amount as of a date."""
     from arctl.services.invoices import list_invoices
 
     with ledger(ctx) as db:
         report = list_invoices(db, as_of=as_date(as_of, "--as-of"), customer=customer, status=status)
-    emit(report, fmt, output, wide=wide)
+    emit(report, fmt, output, wide=wide, excel_csv=excel_csv)
 
 
 @app.command("show")

@@ -19,6 +19,7 @@ def balance(
     fmt: OutputFormat = Format.table,
     output: OutputPath = None,
     wide: Wide = False,
+    excel_csv: ExcelCsv = False,
 ) -> None:
     """A customer's open items and balance as of a date (exact for any past date).
 
@@ -29,7 +30,7 @@ def balance(
     with ledger(ctx) as db:
         report = run(db, customer, as_of_date := as_date(as_of, "--as-of"))
     del as_of_date
-    emit(report, fmt, output, wide=wide, quiet=app_context(ctx).quiet)
+    emit(report, fmt, output, wide=wide, excel_csv=excel_csv, quiet=app_context(ctx).quiet)
 
 
 def aging(

@@ -68,6 +68,11 @@ ArctlGroup.lazy = {
                           "Re-check the audit hash chain and the ledger's invariants. Exit 3 when anything is wrong."),
     "demo": LazyCommand("arctl.cli.ledger", "demo_app",
                         "Build a demo ledger from the bundled examples and print its aging as of 2026-10-31."),
+    "rollforward": LazyCommand("arctl.cli.rollforward", "app",
+                               "AR roll-forward between two dates, with roll rates. Exit 3 if it does not tie."),
+    "statement": LazyCommand("arctl.cli.statement", "app",
+                             "A customer's statement of account (对账单), exact for any past date."),
+    "report": LazyCommand("arctl.cli.report", "app", "Reports for management: the Excel workbook."),
     "db": LazyCommand("arctl.cli.db", "app", "The ledger database: where it is, its schema revision, upgrades."),
 }  # fmt: skip
 
@@ -93,6 +98,9 @@ def run() -> None:
     except KeyboardInterrupt:
         print("interrupted; nothing was changed", file=sys.stderr)
         code = 130
+    except BrokenPipeError:  # `arctl aging | head`: the reader has what it wanted
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - nothing more may reach the closed pipe
+        code = 141
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(BrokenPipeError, ValueError):  # the reader went away (| head)
             stream.flush()

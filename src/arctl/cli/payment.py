@@ -9,7 +9,7 @@ import typer
 
 from arctl.cli._context import as_date, ledger
 from arctl.cli._imports import run_import
-from arctl.cli._options import AsOf, Encoding, Format, Mapping, On, OutputFormat, OutputPath, Sheet, Wide
+from arctl.cli._options import AsOf, Encoding, ExcelCsv, Format, Mapping, On, OutputFormat, OutputPath, Sheet, Wide
 from arctl.cli._output import emit, say
 
 app = typer.Typer(
@@ -132,13 +132,14 @@ def list_(
     fmt: OutputFormat = Format.table,
     output: OutputPath = None,
     wide: Wide = False,
+    excel_csv: ExcelCsv = False,
 ) -> None:
     """List payments with what is still unapplied as of a date."""
     from arctl.services.payments import list_payments
 
     with ledger(ctx) as db:
         report = list_payments(db, as_of=as_date(as_of, "--as-of"), customer=customer, unapplied_only=unapplied)
-    emit(report, fmt, output, wide=wide)
+    emit(report, fmt, output, wide=wide, excel_csv=excel_csv)
 
 
 @app.command("show")

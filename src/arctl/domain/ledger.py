@@ -201,3 +201,17 @@ def installment_status(
         return f"pending {event or 'event'}{part}"
     late = (as_of - due).days
     return f"overdue {late}d{part}" if late > 0 else f"current{part}"
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityLine:
+    """One document that moved a customer's balance: debit raises what they owe, credit lowers it."""
+
+    on: date
+    kind: str
+    """invoice | void | payment | payment_reversal | credit_note | write_off | discount | credit_reversal"""
+    document: str
+    description: str
+    currency: str
+    debit: int = 0
+    credit: int = 0

@@ -30,6 +30,9 @@ EXPONENTS: dict[str, int] = {
 _CURRENCY_ALIASES = {"RMB": "CNY", "¥": "CNY", "￥": "CNY", "人民币": "CNY", "元": "CNY", "美元": "USD", "$": "USD",
                      "US$": "USD", "欧元": "EUR", "€": "EUR", "港币": "HKD", "港元": "HKD", "日元": "JPY"}  # fmt: skip
 
+MAX_DIGITS = 13
+"""Whole digits an amount may have: ten trillion units. Sums of many such amounts still fit the
+64-bit integers that SQLite and PostgreSQL (BIGINT) add up exactly."""
 _SYMBOLS = ("RMB", "CNY", "USD", "¥", "￥", "$", "€", "元")
 _PLAIN = re.compile(r"^(?P<sign>[+-]?)(?P<int>\d+)(?:\.(?P<frac>\d*))?$")
 _GROUPED = re.compile(r"^(?P<sign>[+-]?)(?P<int>\d{1,3}(?:,\d{3})+)(?:\.(?P<frac>\d*))?$")
@@ -75,6 +78,9 @@ def parse_amount(text: str, currency: str, *, field: str = "amount", allow_negat
         raise InvalidInput(
             f"{text!r} has more than {places} decimal place(s) for {normalize_currency(currency)}", field=field
         )
+    digits = match["int"].replace(",", "").lstrip("0")
+    if len(digits) > MAX_DIGITS:
+        raise InvalidInput(f"{text!r} is too large (more than {MAX_DIGITS} digits before the point)", field=field)
     minor = int(match["int"].replace(",", "")) * 10**places + int((frac or "0").ljust(places, "0") or "0")
     if match["sign"] == "-":
         minor = -minor
