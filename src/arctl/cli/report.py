@@ -9,7 +9,6 @@ import typer
 
 from arctl.cli._context import app_context, as_date, ledger
 from arctl.cli._options import AsOf
-from arctl.cli._output import say
 
 app = typer.Typer(rich_markup_mode=None, add_completion=False, no_args_is_help=True,
                   help="Reports for management: the Excel workbook.")  # fmt: skip
@@ -39,7 +38,7 @@ def workbook(
       arctl report workbook --output /srv/reports/ar-{as_of}.xlsx
     """
     from arctl.domain.dates import today
-    from arctl.domain.errors import InvalidInput
+    from arctl.domain.errors import ArctlError, InvalidInput
     from arctl.render.files import expand_path
     from arctl.services.workbook import write_management_workbook
 
@@ -48,6 +47,9 @@ def workbook(
     if path.suffix.lower() != ".xlsx":
         raise InvalidInput(f"{path}: the workbook is an .xlsx file", field="--output")
     with ledger(ctx) as db:
-        sheets = write_management_workbook(db, when, path)
+        try:
+            sheets = write_management_workbook(db, when, path)
+        except OSError as exc:
+            raise ArctlError(f"cannot write {path}: {exc.strerror or exc}") from None
     if not app_context(ctx).quiet:
-        say(f"wrote {path} ({', '.join(sheets)})")
+        typer.echo(f"wrote {path} ({', '.join(sheets)})", err=True)  # stderr, like every report's "wrote"

@@ -71,6 +71,8 @@ def activity(session: Session, customer_id: int, start: date, end: date) -> list
         if cred.reversed_on is not None and start <= cred.reversed_on <= end:
             lines.append(ActivityLine(cred.reversed_on, "credit_reversal", number, cred.reverse_reason or "",
                                       cred.currency, debit=cred.amount_minor))  # fmt: skip
-    order = {"invoice": 0, "payment_reversal": 1, "credit_reversal": 1}
-    lines.sort(key=lambda line: (line.on, order.get(line.kind, 2), line.document))
+    # on one day: what was issued or received first, then its voids and reversals
+    order = {"invoice": 0, "payment": 1, "credit_note": 1, "write_off": 1, "discount": 1, "void": 2,
+             "payment_reversal": 2, "credit_reversal": 2}  # fmt: skip
+    lines.sort(key=lambda line: (line.on, order.get(line.kind, 1), line.document))
     return lines

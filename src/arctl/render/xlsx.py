@@ -243,13 +243,13 @@ def _write_sheet(workbook: Any, ws: Any, name: str, sheet: Sheet, styles: _Style
         title = f"{title} — as of {report.as_of.isoformat()}"
     header_row = HEADER_ROW
     if sheet.heading:
-        ws.write_string(TITLE_ROW, 0, sheet.heading[0], styles.title)
+        ws.write_string(TITLE_ROW, 0, neutralise(sheet.heading[0]), styles.title)
         for i, line in enumerate(sheet.heading[1:], start=TITLE_ROW + 1):
-            ws.write_string(i, 0, line)
+            ws.write_string(i, 0, neutralise(line))  # an address like =HYPERLINK(...) stays inert
         header_row = len(sheet.heading) + 1
-        ws.write_string(header_row - 1, 0, title, styles.section)
+        ws.write_string(header_row - 1, 0, neutralise(title), styles.section)
     else:
-        ws.write_string(TITLE_ROW, 0, title, styles.title)
+        ws.write_string(TITLE_ROW, 0, neutralise(title), styles.title)
 
     widths = [text_width(c.title) + 3 for c in columns]  # + the autofilter button
     for c, column in enumerate(columns):

@@ -21,7 +21,7 @@ LABELS = {
         "payment_reversal": "Payment reversed", "credit_note": "Credit note", "write_off": "Write-off",
         "discount": "Discount", "credit_reversal": "Credit reversed", "seq": "#", "due": "Due", "days": "Days late",
         "amount": "Amount", "open_amount": "Open", "unapplied": "Unapplied payments and credits",
-        "period": "Period", "as_of": "As of", "customer": "Customer",
+        "period": "Period", "as_of": "as of", "customer": "Customer",
     },
     "zh": {
         "title": "对账单", "activity": "往来明细", "open": "未结清项目", "aging": "账龄",
