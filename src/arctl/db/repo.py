@@ -130,20 +130,21 @@ def unapplied(
             .where(fk == source.id, active_at(as_of))
             .scalar_subquery()
         )
-        query = select(source.customer_id, source.currency, source.amount_minor - used)
-        if as_of is not None:
-            query = query.where(
-                or_(source.settled_on.is_(None), source.settled_on > as_of),  # only those with some left
-                dated <= as_of,
-                or_(source.reversed_on.is_(None), source.reversed_on > as_of),
-            )
-        else:
-            query = query.where(source.settled_on.is_(None))
+        base = select(source.customer_id, source.currency, source.amount_minor - used)
         if customer_id is not None:
-            query = query.where(source.customer_id == customer_id)
-        for cust, currency, left in session.execute(query):
-            if left:
-                out[(cust, currency)] = out.get((cust, currency), 0) + int(left)
+            base = base.where(source.customer_id == customer_id)
+        if as_of is not None:
+            # the two halves of `settled_on IS NULL OR settled_on > D` as two queries: with the
+            # OR and `received_on <= D` beside it SQLite (no statistics) walks ix_payment_received_on,
+            # i.e. every payment ever received
+            when = and_(dated <= as_of, or_(source.reversed_on.is_(None), source.reversed_on > as_of))
+            queries = [base.where(source.settled_on.is_(None), when), base.where(source.settled_on > as_of, when)]
+        else:
+            queries = [base.where(source.settled_on.is_(None))]
+        for query in queries:
+            for cust, currency, left in session.execute(query):
+                if left:
+                    out[(cust, currency)] = out.get((cust, currency), 0) + int(left)
     return {key: value for key, value in out.items() if value}
 
 
@@ -314,3 +315,68 @@ def over_allocated_days(amount: int, rows: Sequence[tuple[int, date, date | None
         if total > amount:
             return day, total
     return None
+
+
+# ---- the aging summary summed in SQL (SQLite) -------------------------------------------------------
+
+_OPEN_BRANCH = """
+SELECT inv.customer_id AS customer_id, inv.currency AS currency, ins.due_date AS due_date,
+       ins.due_kind AS due_kind, ins.due_days AS due_days,
+       ins.amount_minor - coalesce((SELECT sum(a.amount_minor) FROM allocation a
+            WHERE a.installment_id = ins.id AND a.applied_on <= :d
+              AND (a.reversed_on IS NULL OR a.reversed_on > :d)), 0) AS open_minor
+FROM installment ins JOIN invoice inv ON inv.id = ins.invoice_id
+WHERE {settled} AND inv.issue_date <= :d AND (inv.voided_on IS NULL OR inv.voided_on > :d) {extra}
+"""
+
+
+def aging_sums(
+    session: Session,
+    as_of: date,
+    bounds: Sequence[int],
+    *,
+    customer_id: int | None = None,
+    currency: str | None = None,
+    tag: str | None = None,
+) -> list[tuple[int, str, int, int]] | None:
+    """(customer_id, currency, bucket, open minor) by due date: bucket -1 pending, 0 current, k the k-th
+    overdue bucket (1-based). None where this database has no such query (the caller streams items).
+
+    Same rules as `iter_open_items` (a milestone recorded as happening after D is still pending), but only
+    one row per customer, currency and bucket comes back. The open amount of each installment is
+    computed once (MATERIALIZED: otherwise SQLite copies the correlated subquery into every CASE), and
+    the two halves of `settled_on IS NULL OR settled_on > :d` are two index range scans glued with UNION
+    ALL. The event-date test uses SQLite's date(); other databases take the streaming path.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    from sqlalchemy import text
+
+    params: dict[str, object] = {"d": as_of.isoformat()}
+    extra = ""
+    if customer_id is not None:
+        extra += " AND inv.customer_id = :cust"
+        params["cust"] = customer_id
+    if currency is not None:
+        extra += " AND inv.currency = :cur"
+        params["cur"] = currency
+    if tag is not None:
+        extra += " AND inv.customer_id IN (SELECT customer_id FROM customer_tag WHERE tag = :tag)"
+        params["tag"] = tag
+    cases = [
+        "WHEN o.due_date IS NULL OR (o.due_kind = 'event' AND date(o.due_date, '-' || o.due_days || ' days') > :d) "
+        "THEN -1",
+        "WHEN o.due_date >= :d THEN 0",
+    ]
+    for k, high in enumerate(bounds, start=1):
+        params[f"t{k}"] = (as_of - timedelta(days=high)).isoformat()
+        cases.append(f"WHEN o.due_date >= :t{k} THEN {k}")
+    sql = (
+        "WITH o AS MATERIALIZED ("
+        + _OPEN_BRANCH.format(settled="ins.settled_on IS NULL", extra=extra)
+        + " UNION ALL "
+        + _OPEN_BRANCH.format(settled="ins.settled_on > :d", extra=extra)
+        + f") SELECT o.customer_id, o.currency, CASE {' '.join(cases)} ELSE {len(bounds) + 1} END AS bucket,"
+        " sum(o.open_minor) FROM o WHERE o.open_minor > 0 GROUP BY 1, 2, 3"
+    )
+    return [(int(c), str(cur), int(b), int(v)) for c, cur, b, v in session.execute(text(sql), params)]

@@ -105,8 +105,15 @@ def to_decimal(minor: int, currency: str) -> Decimal:
 
 def format_amount(minor: int, currency: str, *, grouping: bool = False) -> str:
     """Minor units → "1234.50" (files, JSON) or "1,234.50" (tables). Never scientific notation."""
-    value = to_decimal(minor, currency)
-    return f"{value:,f}" if grouping else f"{value:f}"
+    require_minor(minor)
+    places = EXPONENTS.get(currency)
+    if places is None:
+        places = exponent(currency)
+    whole, frac = divmod(-minor if minor < 0 else minor, 10**places)  # integers only: hot in big reports
+    text = f"{whole:,}" if grouping else str(whole)
+    if places:
+        text = f"{text}.{frac:0{places}d}"
+    return "-" + text if minor < 0 else text
 
 
 def round_half_up(value: Decimal) -> int:

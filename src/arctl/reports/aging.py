@@ -97,6 +97,21 @@ def _bucket_columns(all_buckets: Sequence[Bucket]) -> tuple[Column, ...]:
     )
 
 
+BucketSum = tuple[str, str, str, str, int]
+"""(customer code, customer name, currency, bucket key, open minor units): what a summary adds up."""
+
+
+def bucket_sums(items: Iterable[OpenItem], as_of: date, options: AgingOptions) -> Iterator[BucketSum]:
+    """File each open item under its bucket ("current", an overdue bucket key, or "pending")."""
+    all_buckets = buckets(options.bounds)
+    for item in items:
+        days = options.days(item, as_of)
+        if not options.keeps(days):
+            continue
+        key = "pending" if days is None else bucket_of(days, all_buckets)
+        yield item.customer_code, item.customer_name, item.open.currency, key, item.open.minor
+
+
 def aging_summary(
     items: Iterable[OpenItem],
     unapplied: Iterable[tuple[str, str, str, int]],
@@ -111,38 +126,45 @@ def aging_summary(
     Memory grows with the number of customers, not of items (items are consumed as a stream).
     """
     options = options or AgingOptions(bounds=bounds)
+    return summary_from_sums(bucket_sums(items, as_of, options), unapplied, as_of, options=options)
+
+
+def summary_from_sums(
+    sums: Iterable[BucketSum],
+    unapplied: Iterable[tuple[str, str, str, int]],
+    as_of: date,
+    *,
+    options: AgingOptions,
+) -> Report:
+    """The summary from amounts already filed by bucket (by `bucket_sums`, or summed in SQL)."""
     all_buckets = buckets(options.bounds)
     keys = ["current", *(b.key for b in all_buckets), "pending", "unapplied"]
     table: dict[tuple[str, str], dict[str, int]] = {}
     names: dict[str, str] = {}
-    for item in items:
-        days = options.days(item, as_of)
-        if not options.keeps(days):
-            continue
-        names[item.customer_code] = item.customer_name
-        row = table.setdefault((item.customer_code, item.open.currency), dict.fromkeys(keys, 0))
-        row["pending" if days is None else bucket_of(days, all_buckets)] += item.open.minor
+    for code, name, currency, key, minor in sums:
+        names[code] = name
+        table.setdefault((code, currency), dict.fromkeys(keys, 0))[key] += minor
     if options.min_days is None:  # unapplied cash is not "late": it leaves a filtered view
         for code, name, currency, minor in unapplied:
             names[code] = name
             table.setdefault((code, currency), dict.fromkeys(keys, 0))["unapplied"] -= minor
     rows, totals = [], {}
-    for (code, currency), sums in sorted(table.items()):
-        total = sum(sums.values())
+    for (code, currency), sums_ in sorted(table.items()):
+        total = sum(sums_.values())
         if options.over is not None and total <= options.over:
             continue
         rows.append({"customer": code, "name": names[code], "currency": currency,
-                     **{k: Money(v, currency) for k, v in sums.items()}, "total": Money(total, currency)})  # fmt: skip
+                     **{k: Money(v, currency) for k, v in sums_.items()}, "total": Money(total, currency)})  # fmt: skip
         acc = totals.setdefault(currency, dict.fromkeys([*keys, "total"], 0))
-        for k, v in sums.items():
+        for k, v in sums_.items():
             acc[k] += v
         acc["total"] += total
     columns = (
         Column("customer", "Customer"), Column("name", "Name", wide_only=True), Column("currency", "Cur"),
         *_bucket_columns(all_buckets), Column("unapplied", "Unapplied", "money"), Column("total", "Total", "money"),
     )  # fmt: skip
-    total_rows = [{"customer": "Total", "currency": cur, **{k: Money(v, cur) for k, v in sums.items()}}
-                  for cur, sums in sorted(totals.items())]  # fmt: skip
+    total_rows = [{"customer": "Total", "currency": cur, **{k: Money(v, cur) for k, v in sums_.items()}}
+                  for cur, sums_ in sorted(totals.items())]  # fmt: skip
     return Report("aging", _title("Aging", as_of, options), columns, rows, totals=total_rows, as_of=as_of)
 
 

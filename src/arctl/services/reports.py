@@ -16,7 +16,15 @@ from arctl.domain.errors import InvalidInput
 from arctl.domain.ledger import OpenItem
 from arctl.domain.money import normalize_currency, parse_amount
 from arctl.domain.report import Report
-from arctl.reports.aging import AgingOptions, aging_detail, aging_summary, balance_report
+from arctl.reports.aging import (
+    AgingOptions,
+    BucketSum,
+    aging_detail,
+    aging_summary,
+    balance_report,
+    buckets,
+    summary_from_sums,
+)
 from arctl.services._lookup import resolve_customer
 
 
@@ -65,6 +73,10 @@ def aging(
         if left and (wanted is None or cid in wanted) and (currency is None or cur == currency)
     ]
     filters = {"customer_id": cust.id if cust else None, "currency": currency, "tag": tag}
+    if not detail and options.by == "due" and options.min_days is None:
+        summed = _summed(db, as_of, options, filters)
+        if summed is not None:  # one row per customer, currency and bucket, added up by the database
+            return summary_from_sums(summed, unapplied, as_of, options=options)
     if detail:
         return aging_detail(_stream(db, as_of, filters), unapplied, as_of, options=options)
     return aging_summary(_stream(db, as_of, filters), unapplied, as_of, options=options)
@@ -82,3 +94,22 @@ def _customer_filter(session: Session, cust: Customer | None, tag: str | None) -
     if tag:
         return set(session.execute(select(CustomerTag.customer_id).where(CustomerTag.tag == tag)).scalars())
     return None
+
+
+def _summed(
+    db: Database, as_of: date, options: AgingOptions, filters: dict[str, object]
+) -> list[BucketSum] | None:
+    """The summary's bucket sums computed in SQL, or None where the database has no such query."""
+    keys = ["current", *(b.key for b in buckets(options.bounds))]
+    with db.read() as session:
+        sums = repo.aging_sums(session, as_of, options.bounds, **filters)  # type: ignore[arg-type]
+        if sums is None:
+            return None
+        customers = dict(
+            (cid, (code, name))
+            for cid, code, name in session.execute(select(Customer.id, Customer.code, Customer.name))
+        )
+    return [
+        (*customers[cid], cur, "pending" if bucket < 0 else keys[bucket], total)
+        for cid, cur, bucket, total in sums
+    ]
