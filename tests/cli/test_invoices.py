@@ -3,78 +3,19 @@
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import json
-import sqlite3
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 import pytest
-import typer.main
-import typer.testing
-
-from arctl.cli.main import app
 
 # Speed (the suite must stay fast): Typer rebuilds its click command tree on every CliRunner.invoke, and
 # a new ledger runs the schema migrations. Build the command once, and start each test from a copy of an
 # already-migrated empty ledger (or of a seeded one, see `seed`). What runs is still the real command.
-_command = functools.cache(typer.main.get_command)
-_SEEDS: dict[str, bytes] = {}
+from _shared import refused
 
-
-def _save_or_restore(path: Path, key: str, build: Callable[[], object]) -> None:
-    for suffix in ("-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    if key in _SEEDS:
-        path.write_bytes(_SEEDS[key])
-        path.chmod(0o600)
-        return
-    build()
-    con = sqlite3.connect(path)
-    try:
-        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        con.close()
-    _SEEDS[key] = path.read_bytes()
-
-
-@pytest.fixture(autouse=True)
-def _fast_ledger(monkeypatch: pytest.MonkeyPatch, ledger_env: Path) -> None:
-    monkeypatch.setattr(typer.testing, "_get_command", _command)
-    runner = typer.testing.CliRunner()
-    _save_or_restore(ledger_env, "empty", lambda: runner.invoke(app, ["db", "upgrade"], catch_exceptions=False))
-
-
-@pytest.fixture
-def seed(ledger_env: Path) -> Callable[[str, Callable[[], object]], None]:
-    """seed(key, build): the first test builds the ledger with `build`; later ones get a copy of it."""
-    return lambda key, build: _save_or_restore(ledger_env, f"{__name__}:{key}", build)
-
-
-@pytest.fixture
-def dump(ledger_env: Path) -> Callable[[], list[str]]:
-    """Every row of the ledger as SQL text: equal before and after means nothing was written."""
-
-    def run() -> list[str]:
-        con = sqlite3.connect(ledger_env)
-        try:
-            return list(con.iterdump())
-        finally:
-            con.close()
-
-    return run
-
-
-def refused(result, *fragments: str, code: int = 1) -> None:  # type: ignore[no-untyped-def]
-    """A user error: the exit code, one `error:` line first on stderr, no traceback, and the fragments."""
-    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
-    if code == 1:
-        assert result.stderr.startswith("error: "), result.stderr
-    for fragment in fragments:
-        assert fragment in result.stderr, (fragment, result.stderr)
+pytestmark = pytest.mark.usefixtures("_fast_ledger")
 
 
 def rows_of(ok: Callable[..., str], *args: str) -> list[dict]:  # type: ignore[type-arg]
