@@ -87,15 +87,17 @@ def iter_open_items(
     if tag is not None:
         tagged = select(CustomerTag.customer_id).where(CustomerTag.tag == tag)
         query = query.where(Invoice.customer_id.in_(tagged))
-    for row in session.execute(query.execution_options(yield_per=5000)):
-        if row.open_minor <= 0:
+    # a Core result unpacked as tuples: no ORM loading, no Row attribute access (~1 µs each, 110k rows)
+    for (number, seq, kind, issue_date, due_date, due_kind, due_days, due_event, due_fixed, currency, amount_minor,
+         open_minor, code, name) in session.connection().execute(query).yield_per(5000):  # fmt: skip
+        if open_minor <= 0:
             continue
-        rule = DueRule(DueKind(row.due_kind), row.due_days, row.due_event, row.due_fixed)
+        rule = DueRule(DueKind(due_kind), due_days, due_event, due_fixed)
         yield OpenItem(
-            invoice=row.number, seq=row.seq, kind=row.kind, issue_date=row.issue_date,
-            due_date=due_as_of(row.due_kind, row.due_days, row.due_date, as_of), due_rule=rule.describe(),
-            amount=Money(row.amount_minor, row.currency), open=Money(row.open_minor, row.currency),
-            customer_code=row.code, customer_name=row.name,
+            invoice=number, seq=seq, kind=kind, issue_date=issue_date,
+            due_date=due_as_of(due_kind, due_days, due_date, as_of), due_rule=rule.describe(),
+            amount=Money(amount_minor, currency), open=Money(open_minor, currency),
+            customer_code=code, customer_name=name,
         )  # fmt: skip
 
 
