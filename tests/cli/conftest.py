@@ -64,3 +64,40 @@ def dump(ledger_env: Path) -> Callable[[], list[str]]:
             con.close()
 
     return run
+
+
+_TEMPLATES: dict[str, Path] = {}
+
+
+@pytest.fixture
+def _fast_cli(monkeypatch: pytest.MonkeyPatch) -> None:
+    """typer rebuilds the whole command tree on every invoke (~0.15 s); build it once per run."""
+    monkeypatch.setattr(typer.testing, "_get_command", _command)
+
+
+def _copy_db(src: Path, dst: Path) -> None:
+    source, target = sqlite3.connect(src), sqlite3.connect(dst)
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
+
+
+@pytest.fixture
+def seeded(ledger_env: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """seeded(name, build): run build() through the CLI once (per test module), then restore that ledger
+    for later tests with SQLite's backup API."""
+    module = request.module.__name__
+
+    def use(name: str, build) -> None:  # type: ignore[no-untyped-def]
+        key = f"{module}:{name}"
+        if key in _TEMPLATES:
+            _copy_db(_TEMPLATES[key], ledger_env)
+            return
+        build()
+        saved = tmp_path_factory.mktemp(f"seed-{name}") / "ledger.db"
+        _copy_db(ledger_env, saved)
+        _TEMPLATES[key] = saved
+
+    return use

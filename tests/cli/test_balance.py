@@ -3,49 +3,15 @@
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import json
 import re
-import sqlite3
-from contextlib import closing
-from pathlib import Path
 
 import pytest
-import typer.main
-import typer.testing
 
 # --- speed: build the click tree once, and seed ledgers from saved copies --------------------------
 
-_COMMAND = functools.cache(typer.main.get_command)
-_TEMPLATES: dict[str, Path] = {}
-
-
-@pytest.fixture(autouse=True)
-def _fast_cli(monkeypatch):  # type: ignore[no-untyped-def]
-    """typer rebuilds the whole command tree on every invoke (~0.15 s); build it once per run."""
-    monkeypatch.setattr(typer.testing, "_get_command", _COMMAND)
-
-
-def _copy_db(src: Path, dst: Path) -> None:
-    with closing(sqlite3.connect(src)) as source, closing(sqlite3.connect(dst)) as target:
-        source.backup(target)
-
-
-@pytest.fixture
-def seeded(ledger_env: Path, tmp_path_factory):  # type: ignore[no-untyped-def]
-    """seeded(name, build): run build() through the CLI once, then restore that ledger for later tests."""
-
-    def use(name: str, build) -> None:  # type: ignore[no-untyped-def]
-        if name in _TEMPLATES:
-            _copy_db(_TEMPLATES[name], ledger_env)
-            return
-        build()
-        saved = tmp_path_factory.mktemp(f"seed-{name}") / "ledger.db"
-        _copy_db(ledger_env, saved)
-        _TEMPLATES[name] = saved
-
-    return use
+pytestmark = pytest.mark.usefixtures("_fast_cli")
 
 
 @pytest.fixture
