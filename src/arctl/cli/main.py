@@ -73,6 +73,8 @@ ArctlGroup.lazy = {
     "statement": LazyCommand("arctl.cli.statement", "app",
                              "A customer's statement of account (对账单), exact for any past date."),
     "report": LazyCommand("arctl.cli.report", "app", "Reports for management: the Excel workbook."),
+    "bank": LazyCommand("arctl.cli.bank", "app",
+                        "Bank statements: import, match to open installments (对账/核销), review, confirm, undo."),
     "db": LazyCommand("arctl.cli.db", "app", "The ledger database: where it is, its schema revision, upgrades."),
 }  # fmt: skip
 

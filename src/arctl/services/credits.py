@@ -102,46 +102,61 @@ def add_write_off(
     if not (reason or "").strip():
         raise InvalidInput("a reason is required for a write-off", field="--reason")
     reason = choose(reason, WRITE_OFF_REASONS, "--reason")
+    with db.write() as session:
+        credit, made = new_write_off(session, target, amount=amount, on=on, reason=reason, note=note, number=number)
+        return _result(session, credit, made)
+
+
+def new_write_off(
+    session: Session,
+    target: str,
+    *,
+    amount: str | None,
+    on: date,
+    reason: str,
+    note: str | None = None,
+    number: str | None = None,
+) -> tuple[Credit, list[Any]]:
+    """Write off inside an open write session (used by `write-off add` and bank fees on a confirmed match)."""
     parsed = parse_target(target, field_name="TARGET")
     if parsed.amount is not None:
         raise InvalidInput("give the amount with --amount, not in the target", field="TARGET")
-    with db.write() as session:
-        invoice = resolve_invoice(session, parsed.invoice)
-        if invoice.voided_on is not None:
-            raise Refused(f"invoice {invoice.number} is voided")
-        if parsed.seq is not None:
-            ins = resolve_installment(session, invoice, parsed.seq)
-            owed = repo.remaining_on_installments(session, [ins.id])[ins.id]
-        else:
-            owed = sum(left for _, left in repo.open_installments(
-                session, customer_id=invoice.customer_id, currency=invoice.currency, invoice_id=invoice.id,
-                include_pending=True))  # fmt: skip
-        if owed <= 0:
-            raise Refused(f"{target}: nothing is owed on it")
-        minor = owed if amount is None else parse_amount(amount, invoice.currency, field="--amount")
-        if minor <= 0:
-            raise InvalidInput(f"{amount!r} must be more than zero", field="--amount")
-        if minor > owed:
-            raise Refused(f"{target}: cannot write off {format_amount(minor, invoice.currency)}, "
-                          f"it owes {format_amount(owed, invoice.currency)}")  # fmt: skip
-        if on < invoice.issue_date:
-            raise InvalidInput(
-                f"write-off date {on} is before the invoice date {invoice.issue_date}", field="--on"
-            )
-        credit = Credit(
-            kind="write_off", number=_unique_number(session, number, "WO"), customer_id=invoice.customer_id,
-            invoice_id=invoice.id, issued_on=on, currency=invoice.currency, amount_minor=minor, reason=reason,
-            note=(note or "").strip() or None, created_at=utc_now(),
-        )  # fmt: skip
-        session.add(credit)
-        session.flush()
-        spec = (
-            parsed.invoice
-            + (f":{parsed.seq}" if parsed.seq else "")
-            + f"={format_amount(minor, invoice.currency)}"
+    invoice = resolve_invoice(session, parsed.invoice)
+    if invoice.voided_on is not None:
+        raise Refused(f"invoice {invoice.number} is voided")
+    if parsed.seq is not None:
+        ins = resolve_installment(session, invoice, parsed.seq)
+        owed = repo.remaining_on_installments(session, [ins.id])[ins.id]
+    else:
+        owed = sum(left for _, left in repo.open_installments(
+            session, customer_id=invoice.customer_id, currency=invoice.currency, invoice_id=invoice.id,
+            include_pending=True))  # fmt: skip
+    if owed <= 0:
+        raise Refused(f"{target}: nothing is owed on it")
+    minor = owed if amount is None else parse_amount(amount, invoice.currency, field="--amount")
+    if minor <= 0:
+        raise InvalidInput(f"{amount!r} must be more than zero", field="--amount")
+    if minor > owed:
+        raise Refused(f"{target}: cannot write off {format_amount(minor, invoice.currency)}, "
+                      f"it owes {format_amount(owed, invoice.currency)}")  # fmt: skip
+    if on < invoice.issue_date:
+        raise InvalidInput(
+            f"write-off date {on} is before the invoice date {invoice.issue_date}", field="--on"
         )
-        made = allocate_targets(session, credit_source(credit), [spec], exact=True)
-        audit.record(session, "write_off.add", "credit", credit.number,
-                     after={**snapshot(credit), "invoice": invoice.number,
-                            "allocations": audit_lines(made, session, invoice.currency)})  # fmt: skip
-        return _result(session, credit, made)
+    credit = Credit(
+        kind="write_off", number=_unique_number(session, number, "WO"), customer_id=invoice.customer_id,
+        invoice_id=invoice.id, issued_on=on, currency=invoice.currency, amount_minor=minor, reason=reason,
+        note=(note or "").strip() or None, created_at=utc_now(),
+    )  # fmt: skip
+    session.add(credit)
+    session.flush()
+    spec = (
+        parsed.invoice
+        + (f":{parsed.seq}" if parsed.seq else "")
+        + f"={format_amount(minor, invoice.currency)}"
+    )
+    made = allocate_targets(session, credit_source(credit), [spec], exact=True)
+    audit.record(session, "write_off.add", "credit", credit.number,
+                 after={**snapshot(credit), "invoice": invoice.number,
+                        "allocations": audit_lines(made, session, invoice.currency)})  # fmt: skip
+    return credit, made

@@ -142,38 +142,44 @@ def reverse_payment(db: Database, ref: str, *, on: date, reason: str) -> Payment
         raise InvalidInput("a reason is required to reverse a payment", field="--reason")
     with db.write() as session:
         payment = resolve_payment(session, ref)
-        if payment.reversed_on is not None:
-            raise Refused(f"payment P{payment.id} was already reversed on {payment.reversed_on}")
-        refuse_future(on)
-        if on < payment.received_on:
-            raise InvalidInput(
-                f"reversal date {on} is before the payment date {payment.received_on}", field="--on"
-            )
-        later = session.execute(
-            select(func.max(Allocation.reversed_on)).where(Allocation.payment_id == payment.id)
-        ).scalar()
-        if later is not None and later > on:
-            # an allocation unapplied on `later` was in force until then: a reversal dated earlier would
-            # leave the books showing an invoice paid by money that never arrived
-            raise InvalidInput(
-                f"payment P{payment.id} had allocations in force until {later}; date the reversal on or after it",
-                field="--on",
-            )
-        before = snapshot(payment)
-        allocations = active_allocations(session, payment_source(payment))
-        reverse_allocations(session, allocations, on=on, reason=reason.strip())
-        payment.reversed_on, payment.reverse_reason = on, reason.strip()
-        payment.settled_on = on  # nothing left to apply from the reversal on
-        session.flush()
-        audit.record(
-            session,
-            "payment.reverse",
-            "payment",
-            payment.id,
-            before=before,
-            after={**snapshot(payment), "allocations": audit_lines(allocations, session, payment.currency)},
-        )
+        allocations = reverse_payment_in(session, payment, on=on, reason=reason)
         return _result(session, payment, allocations)
+
+
+def reverse_payment_in(session: Session, payment: Payment, *, on: date, reason: str) -> list[Allocation]:
+    """Reverse inside an open write session (used by `payment reverse` and `bank undo`)."""
+    if payment.reversed_on is not None:
+        raise Refused(f"payment P{payment.id} was already reversed on {payment.reversed_on}")
+    refuse_future(on)
+    if on < payment.received_on:
+        raise InvalidInput(
+            f"reversal date {on} is before the payment date {payment.received_on}", field="--on"
+        )
+    later = session.execute(
+        select(func.max(Allocation.reversed_on)).where(Allocation.payment_id == payment.id)
+    ).scalar()
+    if later is not None and later > on:
+        # an allocation unapplied on `later` was in force until then: a reversal dated earlier would
+        # leave the books showing an invoice paid by money that never arrived
+        raise InvalidInput(
+            f"payment P{payment.id} had allocations in force until {later}; date the reversal on or after it",
+            field="--on",
+        )
+    before = snapshot(payment)
+    allocations = active_allocations(session, payment_source(payment))
+    reverse_allocations(session, allocations, on=on, reason=reason.strip())
+    payment.reversed_on, payment.reverse_reason = on, reason.strip()
+    payment.settled_on = on  # nothing left to apply from the reversal on
+    session.flush()
+    audit.record(
+        session,
+        "payment.reverse",
+        "payment",
+        payment.id,
+        before=before,
+        after={**snapshot(payment), "allocations": audit_lines(allocations, session, payment.currency)},
+    )
+    return allocations
 
 
 def show_payment(db: Database, ref: str) -> tuple[dict[str, Any], PaymentResult]:
