@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from arctl.db import audit
@@ -138,14 +138,15 @@ def _store(session: Session, read: _Read, *, account: str, force: bool) -> Impor
     session.add(batch)
     session.flush()
     statement_rows, forced = _statements(session, batch, read, account, force)
-    added: list[LineRow] = []
+    added: list[dict[str, object]] = []
     for (statement, line), key in zip(credits, keys, strict=True):
         if key in known:
             continue
         known.add(key)  # the same key twice in one run (two overlapping files) is still one line
-        row = _line_row(batch, statement_rows[id(statement)], statement, line, key, account)
-        session.add(row)
-        added.append(row)
+        added.append(_line_values(batch, statement_rows[id(statement)], statement, line, key, account))
+    if added:
+        # one multi-row INSERT per batch: a 100k-line statement must not build 100k ORM objects
+        session.execute(insert(LineRow), added)
     batch.lines_added, batch.lines_skipped = len(added), len(credits) - len(added)
     session.flush()
     audit.record(session, "bank.import", "bank_import", batch.id, after={
@@ -158,7 +159,7 @@ def _store(session: Session, read: _Read, *, account: str, force: bool) -> Impor
         path=str(read.path), format=read.reader.name, encoding=encoding, statements=len(read.statements),
         lines_read=lines_read, credits=len(credits), added=len(added), skipped=len(credits) - len(added),
         ignored=lines_read - len(credits), import_id=batch.id, forced=tuple(forced), notes=notes,
-        amounts=tuple(sorted(totals_by_currency((r.currency, r.amount_minor) for r in added).items())),
+        amounts=tuple(sorted(totals_by_currency((str(r["currency"]), int(r["amount_minor"])) for r in added).items())),
     )  # fmt: skip
 
 
@@ -184,13 +185,13 @@ def _statements(
     return rows, forced
 
 
-def _line_row(
+def _line_values(
     batch: BankImport, statement_row: BankStatement, statement: Statement, line: BankLine, key: str, account: str
-) -> LineRow:
-    return LineRow(
-        import_id=batch.id, statement_id=statement_row.id, source_line=line.line,
-        account=statement.account or account, booked_on=line.booked_on, value_on=line.value_on,
-        currency=line.currency, amount_minor=line.amount_minor, payer_name=line.payer_name[:200],
-        payer_account=line.payer_account[:64], memo=line.memo, bank_ref=line.bank_ref[:80], kind=line.kind[:40],
-        content_key=key, dedupe_key=key, status="unmatched",
-    )  # fmt: skip
+) -> dict[str, object]:
+    return {
+        "import_id": batch.id, "statement_id": statement_row.id, "source_line": line.line,
+        "account": statement.account or account, "booked_on": line.booked_on, "value_on": line.value_on,
+        "currency": line.currency, "amount_minor": line.amount_minor, "payer_name": line.payer_name[:200],
+        "payer_account": line.payer_account[:64], "memo": line.memo, "bank_ref": line.bank_ref[:80],
+        "kind": line.kind[:40], "content_key": key, "dedupe_key": key, "status": "unmatched",
+    }  # fmt: skip
