@@ -106,7 +106,7 @@ def match(
 
     with ledger(ctx) as db:
         s = match_lines(db, as_of=as_date(as_of, "--as-of"), auto=auto, threshold=threshold)
-    say(f"{s.lines} line(s): {s.suggested} with proposals ({s.sure} sure), {s.unmatched} without")
+    say(f"{s.lines} line(s): {s.proposed} with proposals ({s.sure} sure), {s.unmatched} without")
     if auto:
         say(
             f"auto-confirmed {len(s.applied)} line(s)"
@@ -114,6 +114,8 @@ def match(
         )
         for line_id, why in s.not_applied:
             warn(f"line {line_id} not confirmed: {why}")
+    if s.suggested:
+        say(f"{s.suggested} line(s) wait for review: arctl bank review")
 
 
 @app.command("review")

@@ -41,6 +41,8 @@ class MatchSummary:
     """What `bank match` did."""
 
     lines: int = 0
+    proposed: int = 0
+    """Lines that got at least one proposal (before --auto confirmed any)."""
     suggested: int = 0
     unmatched: int = 0
     sure: int = 0
@@ -100,11 +102,11 @@ def match_lines(db: Database, *, as_of: date, auto: bool = False, threshold: int
                     best[line.id] = row
             line.status = "suggested" if kept else "unmatched"
         session.flush()
-        summary.suggested = sum(1 for line in lines if line.status == "suggested")
-        summary.unmatched = summary.lines - summary.suggested
+        summary.proposed = sum(1 for line in lines if line.status == "suggested")
+        summary.unmatched = summary.lines - summary.proposed
         summary.sure = sum(1 for row in best.values() if row.sure)
         audit.record(session, "bank.match", "bank_line", None, after={
-            "lines": summary.lines, "suggested": summary.suggested, "sure": summary.sure, "as_of": as_of,
+            "lines": summary.lines, "proposed": summary.proposed, "sure": summary.sure, "as_of": as_of,
         })  # fmt: skip
         if auto:
             for line_id, row in best.items():

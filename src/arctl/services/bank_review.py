@@ -32,11 +32,12 @@ REVIEW_COLUMNS = (
     Column("booked_on", "Booked", "date"),
     Column("amount", "Amount", "money"),
     Column("payer", "Payer"),
-    Column("proposal", "#", "int"),
     Column("customer", "Customer"),
-    Column("items", "Items"),
+    Column("invoices", "Invoices"),
     Column("score", "Score", "int"),
     Column("sure", "Sure"),
+    Column("proposal", "#", "int", wide_only=True),
+    Column("items", "Items", wide_only=True),
     Column("rule", "Rule", wide_only=True),
     Column("fee", "Fee", "money", wide_only=True),
     Column("unapplied", "Unapplied", "money", wide_only=True),
@@ -83,11 +84,12 @@ def _line_cells(line: BankLine) -> Row:
 def _review_row(line: BankLine, p: BankProposal, labels: dict[int, str], codes: dict[int, str]) -> Row:
     allocations = json.loads(p.allocations)
     items = ", ".join(f"{labels[i]}={format_amount(a, line.currency)}" for i, a in allocations)
+    invoices = ", ".join(dict.fromkeys(labels[i].rsplit(":", 1)[0] for i, _ in allocations))
     reasons = "; ".join(f"{label} {points:+d}" + (f" ({detail})" if detail else "")
                         for label, points, detail in json.loads(p.reasons))  # fmt: skip
     return _line_cells(line) | {
         "proposal": p.rank, "customer": codes.get(p.customer_id, "") if p.customer_id else "",
-        "items": items, "score": p.score, "sure": "yes" if p.sure else "", "rule": p.rule,
+        "invoices": invoices, "items": items, "score": p.score, "sure": "yes" if p.sure else "", "rule": p.rule,
         "fee": Money(p.fee_minor, line.currency) if p.fee_minor else None,
         "unapplied": Money(p.unapplied_minor, line.currency) if p.unapplied_minor else None,
         "reasons": reasons, "decision": "",
@@ -180,15 +182,15 @@ def _reject_in(session: Session, line: BankLine) -> Decision:
 
 STATUS_COLUMNS = (
     Column("import", "Import", "int"),
-    Column("imported", "Imported"),
     Column("file", "File"),
-    Column("format", "Format", wide_only=True),
     Column("lines", "Lines", "int"),
     Column("matched", "Matched", "int"),
     Column("suggested", "Suggested", "int"),
     Column("unmatched", "Unmatched", "int"),
     Column("unmatched_amount", "Unmatched amount", "money"),
     Column("unapplied", "Unapplied cash", "money"),
+    Column("imported", "Imported", wide_only=True),
+    Column("format", "Format", wide_only=True),
     Column("state", "State", wide_only=True),
 )
 
