@@ -21,7 +21,7 @@ from arctl.db import audit, bank_repo
 from arctl.db.audit import utc_now
 from arctl.db.bank_models import BankImport, BankLine, BankProposal, CustomerAccount
 from arctl.db.engine import Database
-from arctl.db.models import Credit, CustomerAlias, Installment, Invoice, Payment
+from arctl.db.models import Credit, Customer, CustomerAlias, Installment, Invoice, Payment
 from arctl.domain.dates import today
 from arctl.domain.errors import InvalidInput, NotFound, Refused
 from arctl.domain.money import format_amount, to_decimal
@@ -289,7 +289,8 @@ def _learn(session: Session, line: BankLine, customer_id: int) -> list[str]:
     """Teach the payer's name and account to the customer (never taking one from another customer)."""
     learned = []
     norm = normalize_name(line.payer_name)
-    if norm:
+    customer = session.get(Customer, customer_id)
+    if norm and customer is not None and norm != normalize_name(customer.name):
         owner = session.execute(select(CustomerAlias.customer_id).where(CustomerAlias.normalized == norm)).scalar()
         if owner is None:
             session.add(CustomerAlias(customer_id=customer_id, alias=line.payer_name.strip()[:200], normalized=norm,
