@@ -403,3 +403,80 @@ def test_examples_are_what_the_generator_writes(tmp_path) -> None:
     for path in EXAMPLES.iterdir():
         if path.suffix != ".py":
             assert (copy / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+# --- a small ledger of our own: three invoices in one transfer, an over-payment -----------------------------
+
+ICBC_HEADER = (
+    "交易日期,摘要,交易场所,交易国家或地区简称,钞/汇,交易金额(收入),交易金额(支出),交易币种,"
+    "记账金额(收入),记账金额(支出),记账币种,余额,对方户名,交易详情,对方账户"
+)
+
+
+def icbc_file(path: Path, credits: list[tuple[str, str, str, str]]) -> Path:
+    """An ICBC export (GBK) with these credits: (date, amount, payer, memo)."""
+    lines = ["明细查询文件下载", "卡号: 1202021109000999999", "子账户类别: 活期", "", ICBC_HEADER]
+    for day, amount, payer, memo in credits:
+        cells = [day, "转账", "网上银行", "CHN", "钞", amount, "", "人民币", amount, "", "人民币", "", payer, memo,
+                 "6222000011112222"]  # fmt: skip
+        lines.append(",".join(f'"{c}"' if "," in c else c for c in cells))
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+    return path
+
+
+@pytest.fixture
+def three_invoices(ok, acme) -> None:  # type: ignore[no-untyped-def]
+    for number, amount, day in (("AC-2026-001", "1000.00", "2026-08-01"), ("AC-2026-002", "2500.50", "2026-08-15"),
+                                ("AC-2026-003", "730.25", "2026-09-01"), ("AC-2026-004", "9999.99", "2026-09-20")):  # fmt: skip
+        ok("invoice", "add", "ACME", number, amount, "--date", day)
+
+
+def test_one_transfer_paying_three_invoices(ok, three_invoices, ledger_env, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = icbc_file(tmp_path / "three.csv", [("2026-10-20", "4,230.75", "Acme Trading Co.", "货款")])
+    ok("bank", "import", str(path))
+    out = ok("bank", "match", "--auto")
+    review = ok("bank", "review", "--all", "--format", "csv")
+    assert "auto-confirmed 0" in out, review  # a set found by sum alone waits for the clerk
+    row = next(csv.DictReader(review.splitlines()))
+    assert row["items"] == "AC-2026-001:1=1000.00, AC-2026-002:1=2500.50, AC-2026-003:1=730.25"
+    ok("bank", "confirm", row["line"])
+    balance = ok("balance", "ACME", "--format", "csv")
+    assert (
+        "AC-2026-001" not in balance
+        and "AC-2026-002" not in balance
+        and "AC-2026-003" not in balance
+        and "AC-2026-004" in balance
+    )
+    ok("verify")
+
+
+def test_over_payment_leaves_the_rest_as_unapplied_cash(ok, three_invoices, ledger_env, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = icbc_file(tmp_path / "over.csv", [("2026-10-20", "1,200.00", "Acme Trading Co.", "INV AC-2026-001")])
+    ok("bank", "import", str(path))
+    ok("bank", "match")
+    review = next(csv.DictReader(ok("bank", "review", "--format", "csv").splitlines()))
+    assert review["items"] == "AC-2026-001:1=1000.00" and review["unapplied"] == "200.00", review["reasons"]
+    ok("bank", "confirm", review["line"])
+    status = json.loads(ok("bank", "status", "--format", "json"))["rows"][0]
+    assert status["unapplied"] == "200.00" and status["matched"] == 1
+    assert "AC-2026-001" not in ok("balance", "ACME", "--format", "csv")
+    assert "200.00" in ok("payment", "list", "--unapplied", "--format", "csv")
+
+
+def test_review_as_xlsx_applies_from_the_workbook(ok, three_invoices, ledger_env, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl import load_workbook
+
+    path = icbc_file(tmp_path / "x.csv", [("2026-10-20", "1,000.00", "Acme Trading Co.", "AC-2026-001")])
+    ok("bank", "import", str(path))
+    ok("bank", "match")
+    sheet = tmp_path / "review.xlsx"
+    ok("bank", "review", "-o", str(sheet))
+    book = load_workbook(sheet)
+    ws = book.active
+    header_row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Line")
+    titles = [c.value for c in ws[header_row]]
+    assert ws.cell(header_row + 1, titles.index("Amount") + 1).value == 1000  # a number, not text
+    ws.cell(header_row + 1, titles.index("Decision") + 1, "confirm")
+    book.save(sheet)
+    out = ok("bank", "confirm", "--from-file", str(sheet))
+    assert "confirm → ACME" in out

@@ -164,8 +164,10 @@ def read_table(
     mapping: Mapping[str, str] | None = None,
     encoding: str | None = None,
     sheet: str | None = None,
+    title_rows: int = 0,
 ) -> Table:
-    """Read a CSV/XLSX file whose first non-empty row is the header.
+    """Read a CSV/XLSX file whose first non-empty row is the header (or, with `title_rows`, the first of
+    that many non-empty rows that holds every required field: title lines above it are skipped).
 
     `aliases` maps normalised header texts to field names (English and Chinese spellings); `mapping`
     (from --map "Header=field") overrides them. Missing required fields are an error naming the file.
@@ -181,12 +183,17 @@ def read_table(
     header: list[str] | None = None
     fields: list[str | None] = []
     rows: list[Row] = []
+    titles_skipped = 0
     for number, record in raw:
         if not any(cell.strip() for cell in record):
             continue
         if header is None:
-            header = [c.strip() for c in record]
-            fields = [overrides.get(normalize_header(h)) or aliases.get(normalize_header(h)) for h in header]
+            candidate = [c.strip() for c in record]
+            mapped = [overrides.get(normalize_header(h)) or aliases.get(normalize_header(h)) for h in candidate]
+            if titles_skipped < title_rows and not set(required) <= set(mapped):
+                titles_skipped += 1  # a title line above the header (arctl's own xlsx reports have one)
+                continue
+            header, fields = candidate, mapped
             continue
         if len(record) > len(header) and any(c.strip() for c in record[len(header) :]):
             raise InvalidInput(f"{len(record)} cells but the header has {len(header)} columns", file=str(path),

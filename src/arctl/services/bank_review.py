@@ -120,7 +120,7 @@ _SHEET_ALIASES = {
 
 def apply_review(db: Database, path: str | Path, *, encoding: str | None = None) -> list[Decision]:
     """Apply every row of a reviewed sheet that carries a decision, all in one transaction."""
-    table = read_table(path, _SHEET_ALIASES, ("line", "decision"), encoding=encoding)
+    table = read_table(path, _SHEET_ALIASES, ("line", "decision"), encoding=encoding, title_rows=5)
     decisions: list[Decision] = []
     with db.write() as session:
         for row in table.rows:
