@@ -480,3 +480,18 @@ def test_review_as_xlsx_applies_from_the_workbook(ok, three_invoices, ledger_env
     book.save(sheet)
     out = ok("bank", "confirm", "--from-file", str(sheet))
     assert "confirm → ACME" in out
+
+
+def test_verify_names_a_bank_line_whose_payment_was_tampered_with(cli, ok, imported, ledger_env) -> None:  # type: ignore[no-untyped-def]
+    ok("bank", "match", "--auto")
+    line = line_id(ledger_env, "KESTREL")
+    con = sqlite3.connect(ledger_env)
+    with con:
+        con.execute("UPDATE payment SET amount_minor = amount_minor + 1 WHERE id = "
+                    "(SELECT payment_id FROM bank_line WHERE id = ?)", (line,))  # fmt: skip
+        con.execute("UPDATE bank_line SET dedupe_key = NULL WHERE payer_name = '张三'")
+    con.close()
+    result = cli("verify")
+    assert result.exit_code == 3
+    assert f"bank line {line}: its payment" in result.stderr
+    assert "does not agree with its import and dedupe key" in result.stderr

@@ -70,7 +70,7 @@ def failures(cli) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def test_empty_ledger_verifies(ok):
-    assert ok("verify") == "ok: 0 audit events, 0 invoices, 0 installments, 0 allocations checked\n"
+    assert ok("verify") == "ok: 0 audit events, 0 invoices, 0 installments, 0 allocations, 0 bank lines checked\n"
 
 
 def test_clean_ledger_verifies_and_verify_changes_nothing(cli, ledger, ledger_env):
@@ -78,7 +78,10 @@ def test_clean_ledger_verifies_and_verify_changes_nothing(cli, ledger, ledger_en
     result = cli("verify")
     assert result.exit_code == 0
     assert result.stderr == ""
-    assert result.stdout == f"ok: {events} audit events, 4 invoices, 5 installments, 4 allocations checked\n"
+    assert (
+        result.stdout
+        == f"ok: {events} audit events, 4 invoices, 5 installments, 4 allocations, 0 bank lines checked\n"
+    )
     assert audit_count(ledger_env) == events
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from arctl.db import audit, repo
+from arctl.db.bank_models import BankImport, BankLine
 from arctl.db.engine import Database
 from arctl.db.models import Allocation, Credit, Installment, Invoice, Payment
 from arctl.domain.money import format_amount
@@ -90,6 +91,7 @@ def verify(db: Database) -> tuple[list[str], dict[str, int]]:
         for number, alloc_id in mismatched:
             problems.append(f"{number}: allocation {alloc_id} is in another currency than the invoice")
         problems.extend(_over_allocated_on_some_day(session))
+        problems.extend(_bank_problems(session))
         for model, label in ((Payment, "payment P"), (Credit, "credit C")):
             for source in session.execute(select(model)).scalars():
                 expected_source = repo.expected_source_settled_on(session, source)
@@ -105,11 +107,13 @@ def verify(db: Database) -> tuple[list[str], dict[str, int]]:
                                 f"the allocations say {expected}")  # fmt: skip
         events = session.execute(select(func.count()).select_from(audit.AuditEvent)).scalar_one()
         allocations = session.execute(select(func.count(Allocation.id))).scalar_one()
+        bank_lines = session.execute(select(func.count(BankLine.id))).scalar_one()
     counts = {
         "audit events": events,
         "invoices": invoices,
         "installments": installments,
         "allocations": allocations,
+        "bank lines": bank_lines,
     }
     return problems, counts
 
@@ -154,4 +158,32 @@ def _over_allocated_on_some_day(session: Session) -> list[str]:
                 day, total = found
                 problems.append(f"{label}{sid}: on {day} allocations in force ({format_amount(total, row.currency)}) "
                                 f"exceed its amount ({format_amount(row.amount_minor, row.currency)})")  # fmt: skip
+    return problems
+
+
+def _bank_problems(session: Session) -> list[str]:
+    """A matched bank line is exactly one live payment of its amount, currency and customer; a line that is
+    not matched keeps at most a reversed payment; only lines of an undone import lose their dedupe key."""
+    problems = []
+    rows = session.execute(
+        select(BankLine.id, BankLine.status, BankLine.amount_minor, BankLine.currency, BankLine.customer_id,
+               BankLine.dedupe_key, BankImport.undone_on, Payment.id, Payment.amount_minor, Payment.currency,
+               Payment.customer_id, Payment.reversed_on)
+        .join(BankImport, BankImport.id == BankLine.import_id)
+        .outerjoin(Payment, Payment.id == BankLine.payment_id)
+    )  # fmt: skip
+    for (line, status, amount, currency, customer, key, undone, pay, pay_amount, pay_currency, pay_customer,
+         pay_reversed) in rows:  # fmt: skip
+        where = f"bank line {line}"
+        if status == "matched":
+            if pay is None:
+                problems.append(f"{where}: matched but has no payment")
+            elif pay_reversed is not None:
+                problems.append(f"{where}: matched but its payment P{pay} was reversed on {pay_reversed}")
+            elif (pay_amount, pay_currency, pay_customer) != (amount, currency, customer):
+                problems.append(f"{where}: its payment P{pay} differs in amount, currency or customer")
+        elif pay is not None and pay_reversed is None:
+            problems.append(f"{where}: {status} but its payment P{pay} is still in force")
+        if (key is None) != (status == "undone") or (status == "undone") != (undone is not None):
+            problems.append(f"{where}: status {status} does not agree with its import and dedupe key")
     return problems
