@@ -76,7 +76,11 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, st
         )  # fmt: skip
     # Chinese bank and ERP exports are GB18030/GBK (a superset of GB2312): try that first, strictly. Only
     # then ask the detector, whose guesses on short Chinese files are often Korean or Japanese.
-    candidates = ["gb18030"]
+    try:  # the detector reads the whole file (0.8 s on 100k lines): ask it only when GB18030 fails
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError:
+        pass
+    candidates: list[str] = []
     from charset_normalizer import from_bytes
 
     guess = from_bytes(data).best()

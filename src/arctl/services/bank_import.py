@@ -154,7 +154,8 @@ def _store(session: Session, read: _Read, *, account: str, force: bool) -> Impor
         "added": batch.lines_added, "skipped": batch.lines_skipped,
         "forced": [c.describe() for c in forced],
     })  # fmt: skip
-    notes = tuple(note for s in read.statements for note in s.notes)
+    # once per file, not once per currency statement
+    notes = tuple(dict.fromkeys(note for s in read.statements for note in s.notes))
     return ImportSummary(
         path=str(read.path), format=read.reader.name, encoding=encoding, statements=len(read.statements),
         lines_read=lines_read, credits=len(credits), added=len(added), skipped=len(credits) - len(added),

@@ -409,3 +409,13 @@ def test_error_messages_have_the_documented_shape(tmp_path: Path) -> None:
         ProfileReader(profile).extract(path)
     assert re.fullmatch(rf"{re.escape(str(path))}:2: 金额: 'abc' is not an amount .*", str(caught.value))
     assert (caught.value.file, caught.value.row, caught.value.field) == (str(path), 2, "金额")
+
+
+@given(st.integers(min_value=-(10**15) + 1, max_value=10**15 - 1), st.booleans())
+def test_the_plain_amount_fast_path_agrees_with_the_general_parser(minor: int, grouped: bool) -> None:
+    from arctl.domain.money import format_amount, parse_amount
+    from arctl.importers.bank.profile import _plain_amount
+
+    text = format_amount(minor, "CNY", grouping=grouped)
+    assert _plain_amount(text, "CNY") == parse_amount(text, "CNY", allow_negative=True)
+    assert _plain_amount(text, "JPY") is None  # other exponents take the general path
