@@ -103,7 +103,9 @@ def add_write_off(
         raise InvalidInput("a reason is required for a write-off", field="--reason")
     reason = choose(reason, WRITE_OFF_REASONS, "--reason")
     with db.write() as session:
-        credit, made = new_write_off(session, target, amount=amount, on=on, reason=reason, note=note, number=number)
+        credit, made = new_write_off(
+            session, target, amount=amount, on=on, reason=reason, note=note, number=number
+        )
         return _result(session, credit, made)
 
 
@@ -140,9 +142,7 @@ def new_write_off(
         raise Refused(f"{target}: cannot write off {format_amount(minor, invoice.currency)}, "
                       f"it owes {format_amount(owed, invoice.currency)}")  # fmt: skip
     if on < invoice.issue_date:
-        raise InvalidInput(
-            f"write-off date {on} is before the invoice date {invoice.issue_date}", field="--on"
-        )
+        raise InvalidInput(f"write-off date {on} is before the invoice date {invoice.issue_date}", field="--on")
     credit = Credit(
         kind="write_off", number=_unique_number(session, number, "WO"), customer_id=invoice.customer_id,
         invoice_id=invoice.id, issued_on=on, currency=invoice.currency, amount_minor=minor, reason=reason,
@@ -150,11 +150,7 @@ def new_write_off(
     )  # fmt: skip
     session.add(credit)
     session.flush()
-    spec = (
-        parsed.invoice
-        + (f":{parsed.seq}" if parsed.seq else "")
-        + f"={format_amount(minor, invoice.currency)}"
-    )
+    spec = parsed.invoice + (f":{parsed.seq}" if parsed.seq else "") + f"={format_amount(minor, invoice.currency)}"
     made = allocate_targets(session, credit_source(credit), [spec], exact=True)
     audit.record(session, "write_off.add", "credit", credit.number,
                  after={**snapshot(credit), "invoice": invoice.number,

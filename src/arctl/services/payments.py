@@ -152,9 +152,7 @@ def reverse_payment_in(session: Session, payment: Payment, *, on: date, reason: 
         raise Refused(f"payment P{payment.id} was already reversed on {payment.reversed_on}")
     refuse_future(on)
     if on < payment.received_on:
-        raise InvalidInput(
-            f"reversal date {on} is before the payment date {payment.received_on}", field="--on"
-        )
+        raise InvalidInput(f"reversal date {on} is before the payment date {payment.received_on}", field="--on")
     later = session.execute(
         select(func.max(Allocation.reversed_on)).where(Allocation.payment_id == payment.id)
     ).scalar()
