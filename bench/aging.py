@@ -13,7 +13,9 @@ Builds (or reuses, see bench/generate.py) a deterministic ledger, then, in the s
   e) a bare xlsxwriter script (constant_memory) writing as many rows and columns as arctl's detail has
      (typed alike: text, ints, dates, money), against `arctl aging --detail --format xlsx --output FILE`:
      time and peak RSS.
-Medians of --runs runs after one untimed warm-up (minimums too); peak RSS from GNU time (%M).
+Medians of --runs runs after one untimed warm-up (minimums too); the floor and arctl (and the bare script
+and arctl's xlsx) run in turn, round by round, so that each ratio compares runs made under the same load;
+peak RSS from GNU time (%M).
 It also checks that arctl's totals per currency and bucket equal the naive query's, and prints the
 ratios against the goals of issue 4. It reports; it never fails (exit 0).
 """
@@ -32,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -209,6 +212,51 @@ def time_child(name: str, argv: list[str], env: dict[str, str], runs: int, warmu
     return measure
 
 
+def time_interleaved(
+    runs: int, *jobs: tuple[Measure, Callable[[], tuple[float, int | None]]], warmup: int = 1
+) -> None:
+    """Run each job once per round, in turn, for `warmup` untimed rounds then `runs` timed ones. This
+    machine's speed drifts by tens of percent within minutes: measures taken in the same rounds compare,
+    measures taken one after the other (all the floor's runs, then all of arctl's) need not. A job returns
+    (seconds, peak RSS in kB or None); one that raises RuntimeError stops its measure (noted)."""
+    live = list(jobs)
+    for i in range(warmup + runs):
+        for measure, job in list(live):
+            try:
+                seconds, rss = job()
+            except RuntimeError as exc:
+                measure.note = str(exc)
+                live.remove((measure, job))
+                continue
+            if i >= warmup:
+                measure.samples.append(seconds)
+                if rss is not None:
+                    measure.rss_kb.append(rss)
+
+
+def child_job(argv: list[str], env: dict[str, str]) -> Callable[[], tuple[float, int | None]]:
+    def job() -> tuple[float, int | None]:
+        seconds, rss, code, err = run_child(argv, env)
+        if code != 0:
+            raise RuntimeError(f"exit {code}: {err.strip().splitlines()[-1] if err.strip() else ''}")
+        return seconds, rss
+
+    return job
+
+
+def naive_job(path: Path, sql: str, as_of: str, out: list) -> Callable[[], tuple[float, int | None]]:
+    """The naive query on a fresh connection, as a new process has; its rows are kept in `out`."""
+
+    def job() -> tuple[float, int | None]:
+        started = time.perf_counter()
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        out[:] = con.execute(sql, {"d": as_of}).fetchall()
+        con.close()
+        return time.perf_counter() - started, None
+
+    return job
+
+
 def time_naive(name: str, path: Path, sql: str, as_of: str, runs: int, warmup: int = 1) -> tuple[Measure, list]:
     measure, rows = Measure(name), []
     for i in range(warmup + runs):
@@ -353,13 +401,12 @@ def main() -> int:
 
     if "summary" in parts:
         for as_of, goal in ((TODAY, GOAL_TODAY), (YEAR_BACK, GOAL_YEAR_BACK)):
-            log(f"timing the naive floor as of {as_of} ...")
-            floor, naive_rows = time_naive(f"naive floor SQL, as of {as_of}", path, naive_sql(), as_of, args.runs)
-            rows.append(floor)
-            log(f"timing arctl aging --as-of {as_of} ...")
-            mine = time_child(f"arctl aging --as-of {as_of}", [*arctl, "--db", str(path), "aging", "--as-of", as_of],
-                              env, args.runs)  # fmt: skip
-            rows.append(mine)
+            log(f"timing the naive floor and arctl aging --as-of {as_of}, interleaved ...")
+            floor, mine = Measure(f"naive floor SQL, as of {as_of}"), Measure(f"arctl aging --as-of {as_of}")
+            naive_rows: list = []
+            time_interleaved(args.runs, (floor, naive_job(path, naive_sql(), as_of, naive_rows)),
+                             (mine, child_job([*arctl, "--db", str(path), "aging", "--as-of", as_of], env)))  # fmt: skip
+            rows += [floor, mine]
             un, _ = time_naive(f"  (info) naive unapplied SQL, as of {as_of}", path, NAIVE_UNAPPLIED, as_of, 1, 0)
             rows.append(un)
             items = sum(r[-1] for r in naive_rows)
@@ -398,20 +445,23 @@ def main() -> int:
             if not detail_rows:
                 con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
                 detail_rows = sum(r[-1] for r in con.execute(naive_sql(), {"d": TODAY}))
+                # + the detail's unapplied rows (one per customer and currency with cash left)
+                detail_rows += sum(1 for *_, left in con.execute(NAIVE_UNAPPLIED, {"d": TODAY}) if left)
                 con.close()
             script = tmpdir / "bare_xlsx.py"
             script.write_text(BARE_XLSX)
-            log(f"timing a bare xlsxwriter script, {detail_rows:,} rows x {detail_cols} columns ...")
-            bare = time_child(f"bare xlsxwriter, {detail_rows:,} rows x {detail_cols} columns",
-                              [sys.executable, str(script), str(detail_rows), str(detail_cols),
-                               str(tmpdir / "bare.xlsx")], env,
-                              max(1, args.runs // 2))  # fmt: skip
-            rows.append(bare)
-            log("timing arctl aging --detail --format xlsx ...")
-            mine = time_child(f"arctl aging --detail --format xlsx (as of {TODAY})",
-                              [*arctl, "--db", str(path), "aging", "--as-of", TODAY, "--detail", "--format", "xlsx",
-                               "--output", str(tmpdir / "detail.xlsx")], env, max(1, args.runs // 2))  # fmt: skip
-            rows.append(mine)
+            log(
+                f"timing a bare xlsxwriter script ({detail_rows:,} rows x {detail_cols} columns) and arctl aging "
+                "--detail --format xlsx, interleaved ..."
+            )
+            bare = Measure(f"bare xlsxwriter, {detail_rows:,} rows x {detail_cols} columns")
+            mine = Measure(f"arctl aging --detail --format xlsx (as of {TODAY})")
+            time_interleaved(max(1, args.runs // 2),
+                             (bare, child_job([sys.executable, str(script), str(detail_rows), str(detail_cols),
+                                               str(tmpdir / "bare.xlsx")], env)),
+                             (mine, child_job([*arctl, "--db", str(path), "aging", "--as-of", TODAY, "--detail",
+                                               "--format", "xlsx", "--output", str(tmpdir / "detail.xlsx")], env)))  # fmt: skip
+            rows += [bare, mine]
             if mine.samples and bare.samples:
                 ratio = mine.median / bare.median
                 ratios.append(
@@ -433,7 +483,8 @@ def main() -> int:
         + (f" (this run reused it: {build:.1f} s)" if build < (gen_seconds or 0) / 2 else "")
     )
     print(f"{args.runs} timed runs after 1 warm-up (detail/xlsx: {max(1, args.runs // 2)}); arctl runs as a subprocess,"
-          " start-up included; the floor runs in this process on a fresh sqlite3 connection")  # fmt: skip
+          " start-up included; the floor runs in this process on a fresh sqlite3 connection; floor and arctl"
+          " (bare xlsxwriter and arctl's xlsx) interleaved run by run")  # fmt: skip
     print()
     print(f"{'measure':<58} {'median s':>9} {'min s':>8} {'peak RSS MB':>12}")
     for m in rows:

@@ -47,6 +47,15 @@ def _thousands(value: Cell) -> str:
     return ("-" if value.minor < 0 else "") + f"{q:,}"
 
 
+def _width(text: str) -> int:
+    """Terminal cells of a text: rich's cell_len, without rich for printable ASCII (one cell a character)."""
+    if text.isascii() and text.isprintable():
+        return len(text)
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
 def _cut(text: str, width: int) -> str:
     """Fit text into `width` cells with an ellipsis: words keep their head, a code (no space) its tail."""
     from rich.cells import cell_len
@@ -70,77 +79,184 @@ def _is_empty(value: Cell) -> bool:
 
 
 @dataclass
+class _Measure:
+    """One column measured once. Text, date and count cells are formatted here (their texts are kept);
+    money only at its extremes: in a currency, the widest text of a column is that of its largest or of
+    its most negative amount (in full digits and in thousands alike), so its cells are formatted once,
+    when the layout is decided, in the chosen unit."""
+
+    texts: list[str] | None
+    """Cell texts, rows then totals (None for money: formatted by `_money_texts`)."""
+    full: int
+    """Widest cell, money in full digits."""
+    thousands: int
+    """Widest cell, money in thousands."""
+    empty: bool
+    """No cell carries anything (None, "" or zero): an amount column hidden first when too wide."""
+
+
+def _measure(values: list[Cell], kind: str) -> _Measure:
+    if kind != "money":
+        from arctl.render.files import display
+
+        texts = [display(v, kind) for v in values]
+        widest = max(map(_width, texts), default=0)
+        empty = kind in ("number", "percent") and all(map(_is_empty, values))
+        return _Measure(texts, widest, widest, empty)
+    from arctl.domain.money import EXPONENTS, Money
+
+    money = [v for v in values if type(v) is Money]
+    full = thousands = 0
+    empty = True
+    if len(money) < len(values):  # None, "" or anything else a money column may hold: one by one
+        for v in values:
+            if type(v) is not Money:
+                full = max(full, _width(cell_text(v, "money")))
+                thousands = max(thousands, _width(_thousands(v)))
+                empty = empty and _is_empty(v)
+    # A text's width depends on the currency's places only: one group when they all have the same.
+    currencies = {v.currency for v in money}
+    groups: dict[str, list[int]] = {}
+    if len({EXPONENTS.get(c, c) for c in currencies}) == 1:
+        groups[min(currencies)] = [v.minor for v in money]
+    else:
+        for v in money:
+            groups.setdefault(v.currency, []).append(v.minor)
+    for currency, minors in groups.items():
+        low, high = min(minors), max(minors)
+        for extreme in {low, high}:
+            value = Money(extreme, currency)
+            full = max(full, len(cell_text(value, "money")))
+            thousands = max(thousands, len(_thousands(value)))
+        empty = empty and low == high == 0
+    return _Measure(None, full, thousands, empty)
+
+
+def _money_texts(values: list[Cell], in_thousands: bool) -> list[str]:
+    """Each money cell formatted once: `cell_text(v, "money")`, or `_thousands(v)` in thousands."""
+    from arctl.domain.money import EXPONENTS, Money, format_amount
+
+    if not in_thousands:
+        return [
+            ("-" if not v.minor else format_amount(v.minor, v.currency, grouping=True))
+            if type(v) is Money
+            else cell_text(v, "money")
+            for v in values
+        ]
+    units = {c: 1000 * 10 ** EXPONENTS[c] for c in {v.currency for v in values if type(v) is Money}}
+    out: list[str] = []
+    for v in values:
+        if type(v) is not Money:
+            out.append(_thousands(v))
+        elif not (minor := v.minor):
+            out.append("-")
+        else:  # |minor| / unit rounded half up (a unit is even): (|minor| + unit / 2) // unit
+            unit = units[v.currency]
+            out.append(f"{(minor + unit // 2) // unit:,}" if minor > 0 else f"-{(unit // 2 - minor) // unit:,}")
+    return out
+
+
+@dataclass
 class _Layout:
     columns: list[Column]
     widths: list[int]
-    body: list[list[str]]
-    totals: list[list[str]]
+    cells: list[list[str]]
+    """Column by column: each shown column's cell texts, the body rows' then the total rows'."""
+    rows: int
+    """Body rows (each column's first `rows` texts); the others are total rows."""
+    size: int
+    """Body and total rows."""
     notes: list[str]
 
     @property
     def width(self) -> int:
         return sum(self.widths) + _SEPARATOR * max(len(self.widths) - 1, 0)
 
+    def _row_major(self, start: int, stop: int) -> list[list[str]]:
+        if not self.cells:
+            return [[] for _ in range(start, stop)]
+        return [list(r) for r in zip(*(c[start:stop] for c in self.cells), strict=True)]
+
+    @property
+    def body(self) -> list[list[str]]:
+        """The body rows' cell texts, row by row."""
+        return self._row_major(0, self.rows)
+
+    @property
+    def totals(self) -> list[list[str]]:
+        """The total rows' cell texts, row by row."""
+        return self._row_major(self.rows, self.size)
+
 
 def layout(report: Report, *, wide: bool, budget: int) -> _Layout:
-    """Choose columns, widths and cell texts so the table fits `budget` columns (see `emit`)."""
-    from rich.cells import cell_len
+    """Choose columns, widths and cell texts so the table fits `budget` columns (see `emit`).
 
+    Every column is measured once (money from its extremes) and every cell formatted once, in the unit
+    finally chosen (full digits or thousands)."""
     rows = list(report.rows)  # a table must measure every cell: the one renderer that holds the rows
-    totals = report.final_totals()
+    cells = rows + report.final_totals()
     columns = [c for c in report.columns if wide or not c.wide_only]
-    notes: list[str] = []
+    values: dict[Column, list[Cell]] = {}
+    measured: dict[Column, _Measure] = {}
 
-    def build(cols: list[Column], in_thousands: bool) -> _Layout:
-        def text(row: dict[str, Cell], column: Column) -> str:
-            value = row.get(column.key)
-            return _thousands(value) if in_thousands and column.kind == "money" else cell_text(value, column.kind)
+    def measure(column: Column) -> _Measure:
+        if column not in measured:
+            values[column] = [r.get(column.key) for r in cells]
+            measured[column] = _measure(values[column], column.kind)
+        return measured[column]
 
-        body = [[text(r, c) for c in cols] for r in rows]
-        tots = [[text(r, c) for c in cols] for r in totals]
-        widths = [max([cell_len(c.title)] + [cell_len(r[i]) for r in body + tots]) for i, c in enumerate(cols)]
-        return _Layout(cols, widths, body, tots, [])
+    def widths_of(cols: list[Column], in_thousands: bool) -> list[int]:
+        return [max(_width(c.title), measure(c).thousands if in_thousands and c.kind == "money" else measure(c).full)
+                for c in cols]  # fmt: skip
 
-    table = build(columns, False)
-    if wide or table.width <= budget:
-        return table
-    # 1. Amount columns empty in every row and total carry nothing: hide them (named in a note).
-    empty = [c for c in columns if c.kind in ("money", "number", "percent")
-             and all(_is_empty(r.get(c.key)) for r in [*rows, *totals])]  # fmt: skip
-    if empty:
-        columns = [c for c in columns if c not in empty]
-        notes.append("no amounts in: " + ", ".join(c.title for c in empty))
-        table = build(columns, False)
+    def total(widths: list[int]) -> int:
+        return sum(widths) + _SEPARATOR * max(len(widths) - 1, 0)
 
-    def shrink(t: _Layout) -> _Layout:
+    def shrink(cols: list[Column], widths: list[int]) -> list[int]:
         # 2. Text columns give up width down to max(title, TEXT_FLOOR): prose (cells with spaces) before
         #    codes, widest first; prose keeps its head (发票 ME…), a code its distinguishing tail (…26-0027).
-        excess = t.width - budget
-        texts = [i for i, c in enumerate(t.columns) if c.kind == "text"]
-        prose = {i for i in texts if any(" " in r[i].strip() for r in t.body + t.totals)}
-        for i in sorted(texts, key=lambda i: (i not in prose, -t.widths[i])):
+        widths = list(widths)
+        excess = total(widths) - budget
+        texts = [i for i, c in enumerate(cols) if c.kind == "text"]
+        prose = {i for i in texts if any(" " in t.strip() for t in measure(cols[i]).texts or () if " " in t)}
+        for i in sorted(texts, key=lambda i: (i not in prose, -widths[i])):
             if excess <= 0:
                 break
-            floor = min(t.widths[i], max(cell_len(t.columns[i].title), TEXT_FLOOR))
-            give = min(excess, t.widths[i] - floor)
-            t.widths[i] -= give
+            floor = min(widths[i], max(_width(cols[i].title), TEXT_FLOOR))
+            give = min(excess, widths[i] - floor)
+            widths[i] -= give
             excess -= give
-        for cells in t.body + t.totals:
-            for i in texts:
-                if cell_len(cells[i]) > t.widths[i]:
-                    cells[i] = _cut(cells[i], t.widths[i])
-        return t
+        return widths
 
-    table = shrink(table)
-    if table.width > budget and any(c.kind == "money" for c in columns):
-        # 3. Money in thousands, rounded half up (a note says so; --wide shows full amounts).
-        table = shrink(build(columns, True))
-        notes.append("amounts in thousands (--wide for full amounts)")
-    # 4. Still too wide: printed as wide as it needs to be. Numbers are never cut.
-    if table.width > budget:
-        notes.append(f"wider than {budget} columns: --wide shows all columns, --format csv all digits")
-    table.notes = notes
-    return table
+    notes: list[str] = []
+    in_thousands = False
+    widths = widths_of(columns, False)
+    if not wide and total(widths) > budget:
+        # 1. Amount columns empty in every row and total carry nothing: hide them (named in a note).
+        empty = [c for c in columns if c.kind in ("money", "number", "percent") and measure(c).empty]
+        if empty:
+            columns = [c for c in columns if c not in empty]
+            notes.append("no amounts in: " + ", ".join(c.title for c in empty))
+            widths = widths_of(columns, False)
+        widths = shrink(columns, widths)
+        if total(widths) > budget and any(c.kind == "money" for c in columns):
+            # 3. Money in thousands, rounded half up (a note says so; --wide shows full amounts).
+            in_thousands = True
+            widths = shrink(columns, widths_of(columns, True))
+            notes.append("amounts in thousands (--wide for full amounts)")
+        # 4. Still too wide: printed as wide as it needs to be. Numbers are never cut.
+        if total(widths) > budget:
+            notes.append(f"wider than {budget} columns: --wide shows all columns, --format csv all digits")
+    texts: list[list[str]] = []
+    for c, width in zip(columns, widths, strict=True):
+        m = measure(c)
+        if m.texts is None:
+            texts.append(_money_texts(values[c], in_thousands))
+        elif c.kind == "text" and width < m.full:
+            texts.append([_cut(t, width) if _width(t) > width else t for t in m.texts])
+        else:
+            texts.append(m.texts)
+    return _Layout(columns, widths, texts, len(rows), len(cells), notes)
 
 
 def _render(report: Report, *, wide: bool, budget: int, file: Any, tty: bool, heading: Sequence[str] = ()) -> None:
@@ -148,11 +264,11 @@ def _render(report: Report, *, wide: bool, budget: int, file: Any, tty: bool, he
 
 
 def _fit(text: str, width: int, numeric: bool) -> str:
-    from rich.cells import cell_len
-
-    size = cell_len(text)
+    size = _width(text)
     if size <= width or numeric:
         return " " * (width - size) + text if numeric else text + " " * (width - size)
+    from rich.cells import cell_len
+
     out, used = [], 0
     for ch in text:  # cut with an ellipsis, as rich's overflow="ellipsis"
         w = cell_len(ch)
@@ -161,6 +277,14 @@ def _fit(text: str, width: int, numeric: bool) -> str:
         out.append(ch)
         used += w
     return "".join(out) + "…" + " " * (width - 1 - used)
+
+
+def _padded(texts: list[str], width: int, numeric: bool) -> list[str]:
+    """`_fit` of a whole column; printable ASCII that fits (the usual case) is padded by str methods."""
+    joined = "".join(texts)
+    if joined.isascii() and joined.isprintable() and (numeric or max(map(len, texts), default=0) <= width):
+        return [t.rjust(width) for t in texts] if numeric else [t.ljust(width) for t in texts]
+    return [_fit(t, width, numeric) for t in texts]
 
 
 def _plain_all(
@@ -174,22 +298,24 @@ def _plain_all(
             lines.append("")
         plan = layout(report, wide=wide, budget=budget)
         lines.append(report.title)
-        if not plan.body and not plan.totals:
+        if not plan.size:
             lines.append("nothing to show.")
         else:
             numeric = [c.kind not in ("text", "date") for c in plan.columns]
             spec = list(zip(plan.widths, numeric, strict=True))
-
-            def line(cells: list[str], spec: list[tuple[int, bool]] = spec) -> str:
-                return "  ".join(_fit(cell, w, n) for cell, (w, n) in zip(cells, spec, strict=True)).rstrip()
-
-            lines.append(line([c.title for c in plan.columns]))
+            lines.append(
+                "  ".join(_fit(c.title, w, n) for c, (w, n) in zip(plan.columns, spec, strict=True)).rstrip()
+            )
             lines.append("─" * plan.width)
-            lines.extend(line(cells) for cells in plan.body)
-            if plan.totals:
-                if plan.body:
+            padded = [_padded(texts, w, n) for texts, (w, n) in zip(plan.cells, spec, strict=True)]
+            table = (
+                ["  ".join(cells).rstrip() for cells in zip(*padded, strict=True)] if padded else [""] * plan.size
+            )
+            lines.extend(table[: plan.rows])
+            if plan.size > plan.rows:
+                if plan.rows:
                     lines.append("")
-                lines.extend(line(cells) for cells in plan.totals)
+                lines.extend(table[plan.rows :])
         lines.extend([*report.notes, *plan.notes])
     file.write("\n".join(lines) + "\n")
 

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from arctl.db.models import Allocation, Credit, Customer, CustomerTag, Installment, Invoice, Payment
-from arctl.domain.ledger import OpenItem
 from arctl.domain.money import Money
-from arctl.domain.terms import DueKind, DueRule
+
+if TYPE_CHECKING:  # the aging summary (SQL sums) needs neither: imported where items are built
+    from arctl.domain.ledger import OpenItem
+    from arctl.domain.terms import DueRule
+
+_EVENT = "event"
+"""DueKind.EVENT (a StrEnum, equal to its value)."""
 
 
 def active_at(as_of: date | None):  # type: ignore[no-untyped-def]
@@ -25,6 +31,8 @@ def active_at(as_of: date | None):  # type: ignore[no-untyped-def]
 
 
 def due_rule_of(ins: Installment | object) -> DueRule:
+    from arctl.domain.terms import DueKind, DueRule
+
     return DueRule(
         DueKind(ins.due_kind),  # type: ignore[attr-defined]
         ins.due_days,  # type: ignore[attr-defined]
@@ -37,7 +45,7 @@ def due_as_of(due_kind: str, due_days: int, due_date: date | None, as_of: date) 
     """The due date as known at `as_of`: an event recorded as happening after `as_of` was still pending."""
     if due_date is None:
         return None
-    if due_kind == DueKind.EVENT and due_date - timedelta(days=due_days) > as_of:
+    if due_kind == _EVENT and due_date - timedelta(days=due_days) > as_of:
         return None
     return due_date
 
@@ -56,6 +64,9 @@ def iter_open_items(
     Reads only installments not settled by `as_of` (installment.settled_on), and sums only their own
     allocations, so the cost follows the number of open items, not the length of history.
     """
+    from arctl.domain.ledger import OpenItem
+    from arctl.domain.terms import DueKind, DueRule
+
     paid = (
         select(func.coalesce(func.sum(Allocation.amount_minor), 0))
         .where(Allocation.installment_id == Installment.id, active_at(as_of))
@@ -123,14 +134,20 @@ def unapplied(
     row each, and adds them up here: a GROUP BY in SQL made SQLite walk every payment by customer.
     """
     out: dict[tuple[int, str], int] = {}
-    for source, fk, dated in (
-        (Payment, Allocation.payment_id, Payment.received_on),
-        (Credit, Allocation.credit_id, Credit.issued_on),
+    a = Allocation.__table__.c  # Core columns: no ORM compile state, no mapper set-up on this path
+    in_force = (
+        a.reversed_on.is_(None)
+        if as_of is None
+        else and_(a.applied_on <= as_of, or_(a.reversed_on.is_(None), a.reversed_on > as_of))
+    )
+    connection = session.connection()
+    for table, fk, dated in (
+        (Payment.__table__, a.payment_id, "received_on"),
+        (Credit.__table__, a.credit_id, "issued_on"),
     ):
+        source = table.c
         used = (
-            select(func.coalesce(func.sum(Allocation.amount_minor), 0))
-            .where(fk == source.id, active_at(as_of))
-            .scalar_subquery()
+            select(func.coalesce(func.sum(a.amount_minor), 0)).where(fk == source.id, in_force).scalar_subquery()
         )
         base = select(source.customer_id, source.currency, source.amount_minor - used)
         if customer_id is not None:
@@ -139,15 +156,23 @@ def unapplied(
             # the two halves of `settled_on IS NULL OR settled_on > D` as two queries: with the
             # OR and `received_on <= D` beside it SQLite (no statistics) walks ix_payment_received_on,
             # i.e. every payment ever received
-            when = and_(dated <= as_of, or_(source.reversed_on.is_(None), source.reversed_on > as_of))
+            when = and_(source[dated] <= as_of, or_(source.reversed_on.is_(None), source.reversed_on > as_of))
             queries = [base.where(source.settled_on.is_(None), when), base.where(source.settled_on > as_of, when)]
         else:
             queries = [base.where(source.settled_on.is_(None))]
         for query in queries:
-            for cust, currency, left in session.execute(query):
+            for cust, currency, left in connection.execute(query).all():  # all rows at once, no fetch per row
                 if left:
                     out[(cust, currency)] = out.get((cust, currency), 0) + int(left)
     return {key: value for key, value in out.items() if value}
+
+
+def customer_labels(session: Session) -> dict[int, tuple[str, str]]:
+    """Every customer's (code, name) by id, in one Core query."""
+    c = Customer.__table__.c
+    return {
+        cid: (code, name) for cid, code, name in session.connection().execute(select(c.id, c.code, c.name)).all()
+    }
 
 
 def remaining_on_installments(session: Session, installment_ids: Iterable[int]) -> dict[int, int]:
@@ -340,20 +365,19 @@ def aging_sums(
     customer_id: int | None = None,
     currency: str | None = None,
     tag: str | None = None,
-) -> list[tuple[int, str, int, int]] | None:
-    """(customer_id, currency, bucket, open minor) by due date: bucket -1 pending, 0 current, k the k-th
-    overdue bucket (1-based). None where this database has no such query (the caller streams items).
+) -> list[tuple[str, str, str, int, int]] | None:
+    """(customer code, customer name, currency, bucket, open minor) by due date: bucket -1 pending, 0 current,
+    k the k-th overdue bucket (1-based). None where this database has no such query (the caller streams items).
 
     Same rules as `iter_open_items` (a milestone recorded as happening after D is still pending), but only
     one row per customer, currency and bucket comes back. The open amount of each installment is
     computed once (MATERIALIZED: otherwise SQLite copies the correlated subquery into every CASE), and
     the two halves of `settled_on IS NULL OR settled_on > :d` are two index range scans glued with UNION
-    ALL. The event-date test uses SQLite's date(); other databases take the streaming path.
+    ALL; the customer's code and name are joined to the sums. The event-date test uses SQLite's date();
+    other databases take the streaming path. Rows come back as plain tuples (no Row objects).
     """
     if session.get_bind().dialect.name != "sqlite":
         return None
-    from sqlalchemy import text
-
     params: dict[str, object] = {"d": as_of.isoformat()}
     extra = ""
     if customer_id is not None:
@@ -378,7 +402,12 @@ def aging_sums(
         + _OPEN_BRANCH.format(settled="ins.settled_on IS NULL", extra=extra)
         + " UNION ALL "
         + _OPEN_BRANCH.format(settled="ins.settled_on > :d", extra=extra)
-        + f") SELECT o.customer_id, o.currency, CASE {' '.join(cases)} ELSE {len(bounds) + 1} END AS bucket,"
-        " sum(o.open_minor) FROM o WHERE o.open_minor > 0 GROUP BY 1, 2, 3"
+        + f"), s AS (SELECT o.customer_id, o.currency, CASE {' '.join(cases)} ELSE {len(bounds) + 1} END AS bucket,"
+        " sum(o.open_minor) AS open_minor FROM o WHERE o.open_minor > 0 GROUP BY 1, 2, 3)"
+        " SELECT c.code, c.name, s.currency, s.bucket, s.open_minor FROM s JOIN customer c ON c.id = s.customer_id"
     )
-    return [(int(c), str(cur), int(b), int(v)) for c, cur, b, v in session.execute(text(sql), params)]
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        return cursor.execute(sql, params).fetchall()
+    finally:
+        cursor.close()

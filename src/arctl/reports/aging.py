@@ -6,11 +6,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from arctl.domain.errors import InvalidInput
-from arctl.domain.ledger import OpenItem
 from arctl.domain.money import Money
 from arctl.domain.report import Column, Report, Row
+
+if TYPE_CHECKING:
+    from arctl.domain.ledger import OpenItem
 
 DEFAULT_BOUNDS = (30, 60, 90, 180, 365)
 
@@ -136,35 +139,53 @@ def summary_from_sums(
     *,
     options: AgingOptions,
 ) -> Report:
-    """The summary from amounts already filed by bucket (by `bucket_sums`, or summed in SQL)."""
+    """The summary from amounts already filed by bucket (by `bucket_sums`, or summed in SQL).
+
+    One pass over the sums into a list of integers per (customer, currency), then one row each; the
+    zero amounts of a currency share one `Money`."""
     all_buckets = buckets(options.bounds)
     keys = ["current", *(b.key for b in all_buckets), "pending", "unapplied"]
-    table: dict[tuple[str, str], dict[str, int]] = {}
+    slot = {key: i for i, key in enumerate(keys)}
+    table: dict[tuple[str, str], list[int]] = {}
     names: dict[str, str] = {}
     for code, name, currency, key, minor in sums:
-        names[code] = name
-        table.setdefault((code, currency), dict.fromkeys(keys, 0))[key] += minor
+        acc = table.get((code, currency))
+        if acc is None:
+            acc = table[code, currency] = [0] * len(keys)
+            names[code] = name
+        acc[slot[key]] += minor
     if options.min_days is None:  # unapplied cash is not "late": it leaves a filtered view
         for code, name, currency, minor in unapplied:
             names[code] = name
-            table.setdefault((code, currency), dict.fromkeys(keys, 0))["unapplied"] -= minor
-    rows, totals = [], {}
-    for (code, currency), sums_ in sorted(table.items()):
-        total = sum(sums_.values())
+            acc = table.get((code, currency))
+            if acc is None:
+                acc = table[code, currency] = [0] * len(keys)
+            acc[-1] -= minor
+    cells = [*keys, "total"]
+    rows: list[Row] = []
+    by_currency: dict[str, list[list[int]]] = {}
+    zeros: dict[str, Money] = {}
+    for (code, currency), amounts in sorted(table.items()):
+        total = sum(amounts)
         if options.over is not None and total <= options.over:
             continue
-        rows.append({"customer": code, "name": names[code], "currency": currency,
-                     **{k: Money(v, currency) for k, v in sums_.items()}, "total": Money(total, currency)})  # fmt: skip
-        acc = totals.setdefault(currency, dict.fromkeys([*keys, "total"], 0))
-        for k, v in sums_.items():
-            acc[k] += v
-        acc["total"] += total
+        amounts.append(total)
+        zero = zeros.get(currency)
+        if zero is None:
+            zero = zeros[currency] = Money(0, currency)
+        row: Row = {"customer": code, "name": names[code], "currency": currency}
+        row.update(zip(cells, [Money(minor, currency) if minor else zero for minor in amounts], strict=True))
+        rows.append(row)
+        by_currency.setdefault(currency, []).append(amounts)
     columns = (
         Column("customer", "Customer"), Column("name", "Name", wide_only=True), Column("currency", "Cur"),
         *_bucket_columns(all_buckets), Column("unapplied", "Unapplied", "money"), Column("total", "Total", "money"),
     )  # fmt: skip
-    total_rows = [{"customer": "Total", "currency": cur, **{k: Money(v, cur) for k, v in sums_.items()}}
-                  for cur, sums_ in sorted(totals.items())]  # fmt: skip
+    total_rows: list[Row] = []
+    for cur, lists in sorted(by_currency.items()):
+        column_sums = [sum(column) for column in zip(*lists, strict=True)]
+        total_rows.append({"customer": "Total", "currency": cur,
+                           **{k: Money(v, cur) for k, v in zip(cells, column_sums, strict=True)}})  # fmt: skip
     return Report("aging", _title("Aging", as_of, options), columns, rows, totals=total_rows, as_of=as_of)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,12 +14,10 @@ from arctl.db import repo
 from arctl.db.engine import Database
 from arctl.db.models import Customer, CustomerTag
 from arctl.domain.errors import InvalidInput
-from arctl.domain.ledger import OpenItem
 from arctl.domain.money import normalize_currency, parse_amount
 from arctl.domain.report import Report
 from arctl.reports.aging import (
     AgingOptions,
-    BucketSum,
     aging_detail,
     aging_summary,
     balance_report,
@@ -26,6 +25,9 @@ from arctl.reports.aging import (
     summary_from_sums,
 )
 from arctl.services._lookup import resolve_customer
+
+if TYPE_CHECKING:
+    from arctl.domain.ledger import OpenItem
 
 
 def balance(db: Database, customer: str, as_of: date) -> Report:
@@ -59,24 +61,28 @@ def aging(
             raise InvalidInput("--over needs --currency (amounts in different currencies do not compare)",
                                field="--over")  # fmt: skip
         options = replace(options, over=parse_amount(over, currency, field="--over"))
-    with db.read() as session:
+    filters: dict[str, object] = {"currency": currency, "tag": tag}
+    summed: list[tuple[str, str, str, int, int]] | None = None
+    with db.read() as session:  # one snapshot: the unapplied cash and the sums agree
         cust = resolve_customer(session, customer) if customer else None
         if tag and not session.execute(select(CustomerTag.tag).where(CustomerTag.tag == tag).limit(1)).first():
             raise InvalidInput(f"no customer has the tag {tag!r}", field="--tag")
+        filters["customer_id"] = cust.id if cust else None
         credit = repo.unapplied(session, as_of, customer_id=cust.id if cust else None)
         wanted = _customer_filter(session, cust, tag)
-        names = dict(session.execute(select(Customer.id, Customer.code)).all()) if credit else {}
-        labels = dict(session.execute(select(Customer.code, Customer.name)).all()) if credit else {}
+        labels = repo.customer_labels(session) if credit else {}
+        if not detail and options.by == "due" and options.min_days is None:
+            summed = repo.aging_sums(session, as_of, options.bounds, **filters)  # type: ignore[arg-type]
     unapplied = [
-        (names[cid], labels[names[cid]], cur, left)
+        (*labels[cid], cur, left)
         for (cid, cur), left in sorted(credit.items())
         if left and (wanted is None or cid in wanted) and (currency is None or cur == currency)
     ]
-    filters = {"customer_id": cust.id if cust else None, "currency": currency, "tag": tag}
-    if not detail and options.by == "due" and options.min_days is None:
-        summed = _summed(db, as_of, options, filters)
-        if summed is not None:  # one row per customer, currency and bucket, added up by the database
-            return summary_from_sums(summed, unapplied, as_of, options=options)
+    if summed is not None:  # one row per customer, currency and bucket, added up by the database
+        keys = ["current", *(b.key for b in buckets(options.bounds))]
+        sums = ((code, name, cur, "pending" if bucket < 0 else keys[bucket], total)
+                for code, name, cur, bucket, total in summed)  # fmt: skip
+        return summary_from_sums(sums, unapplied, as_of, options=options)
     if detail:
         return aging_detail(_stream(db, as_of, filters), unapplied, as_of, options=options)
     return aging_summary(_stream(db, as_of, filters), unapplied, as_of, options=options)
@@ -94,22 +100,3 @@ def _customer_filter(session: Session, cust: Customer | None, tag: str | None) -
     if tag:
         return set(session.execute(select(CustomerTag.customer_id).where(CustomerTag.tag == tag)).scalars())
     return None
-
-
-def _summed(
-    db: Database, as_of: date, options: AgingOptions, filters: dict[str, object]
-) -> list[BucketSum] | None:
-    """The summary's bucket sums computed in SQL, or None where the database has no such query."""
-    keys = ["current", *(b.key for b in buckets(options.bounds))]
-    with db.read() as session:
-        sums = repo.aging_sums(session, as_of, options.bounds, **filters)  # type: ignore[arg-type]
-        if sums is None:
-            return None
-        customers = dict(
-            (cid, (code, name))
-            for cid, code, name in session.execute(select(Customer.id, Customer.code, Customer.name))
-        )
-    return [
-        (*customers[cid], cur, "pending" if bucket < 0 else keys[bucket], total)
-        for cid, cur, bucket, total in sums
-    ]
