@@ -217,14 +217,22 @@ _STRINGS = ("name", "description", "default_currency", "sign", "encoding", "deli
 def clean_cell(text: str) -> str:
     """Trim padding: spaces, tabs (ICBC and Alipay end ids with `\\t`), ideographic spaces, a stray BOM,
     and Excel's `="..."` text wrapper."""
-    out = text.strip().strip("\ufeff").strip()
-    if len(out) >= 3 and out.startswith('="') and out.endswith('"'):
+    out = text.strip()
+    if out[:1] == "\ufeff" or out[-1:] == "\ufeff":  # rare: test before paying for two more strips
+        out = out.strip("\ufeff").strip()
+    if out[:2] == '="' and len(out) >= 3 and out[-1] == '"':
         out = out[2:-1].strip()
     return out
 
 
 def _fold(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
+
+
+@functools.lru_cache(maxsize=64)
+def _folded(values: tuple[str, ...]) -> frozenset[str]:
+    """A profile's value list folded once, not once per row."""
+    return frozenset(_fold(v) for v in values)
 
 
 @functools.lru_cache(maxsize=512)
@@ -791,20 +799,20 @@ def _line(profile: Profile, row: _Row, booked_on: date) -> BankLine:
             flag = _fold(row.text_at(index))
             if amount < 0:
                 raise row.fail(columns["amount"], "negative amount beside a direction column")
-            if flag in {_fold(v) for v in profile.direction_out}:
+            if flag in _folded(profile.direction_out):
                 amount = -amount
-            elif flag in {_fold(v) for v in profile.direction_neutral}:
+            elif flag in _folded(profile.direction_neutral):
                 counted = False
-            elif flag not in {_fold(v) for v in profile.direction_in}:
+            elif flag not in _folded(profile.direction_in):
                 allowed = ", ".join(profile.direction_in + profile.direction_out + profile.direction_neutral)
                 raise row.fail(index, f"{row.text_at(index)!r} is not a direction (expected one of {allowed})")
     if profile.sign == "inverted":
         amount = -amount
     if row.has("status"):
         status = _fold(row.text("status"))
-        if profile.status_counted and status not in {_fold(v) for v in profile.status_counted}:
+        if profile.status_counted and status not in _folded(profile.status_counted):
             counted = False
-        if status in {_fold(v) for v in profile.status_not_counted}:
+        if status in _folded(profile.status_not_counted):
             counted = False
     blanks = profile.blank_values
     name, account = row.text("payer_name", blanks), row.text("payer_account", blanks)
