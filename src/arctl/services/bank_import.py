@@ -146,7 +146,7 @@ def _store(session: Session, read: _Read, *, account: str, force: bool) -> Impor
         added.append(_line_values(batch, statement_rows[id(statement)], statement, line, key, account))
     if added:
         # one multi-row INSERT per batch: a 100k-line statement must not build 100k ORM objects
-        session.execute(insert(LineRow), added)
+        session.connection().execute(insert(LineRow.__table__), added)
     batch.lines_added, batch.lines_skipped = len(added), len(credits) - len(added)
     session.flush()
     audit.record(session, "bank.import", "bank_import", batch.id, after={
