@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
 from types import MappingProxyType
 
@@ -74,6 +74,26 @@ class Payer:
     """Payer names learned from confirmed matches ("this payer name is that customer")."""
 
 
+def _slot_init(cls: type) -> type:
+    """Give a frozen, slotted dataclass an `__init__` that stores each field straight into its slot.
+
+    The generated one goes through `object.__setattr__` per field (the generic, slowest path: argument
+    tuples, a type look-up); the engine builds hundreds of thousands of these records per run. Same
+    signature, same defaults, same frozen instances; only for classes without `__post_init__`."""
+    params, body, env = [], [], {}
+    for f in fields(cls):
+        env[f"_set_{f.name}"] = getattr(cls, f.name).__set__
+        if f.default is not MISSING:
+            env[f"_default_{f.name}"] = f.default
+            params.append(f"{f.name}=_default_{f.name}")
+        else:
+            params.append(f.name)
+        body.append(f"    _set_{f.name}(self, {f.name})")
+    exec(f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body), env)
+    cls.__init__ = env["__init__"]
+    return cls
+
+
 def _no_fees() -> Mapping[str, int]:
     return MappingProxyType({})
 
@@ -116,6 +136,7 @@ class Settings:
         return self.fee_tolerance_minor.get(currency, self.fee_default_minor)
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class Reason:
     """One labelled line of a proposal's score breakdown."""
@@ -132,6 +153,7 @@ class Reason:
         return f"{self.label}{sign}" + (f": {self.detail}" if self.detail else "")
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class Proposal:
     """One way a credit could settle open installments."""
@@ -159,6 +181,7 @@ class Proposal:
     """Score at least the threshold and no other proposal for the line within the tie margin."""
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class PayerMatch:
     """Who we think sent the money, and how we know."""
@@ -173,6 +196,7 @@ class PayerMatch:
     """Customers still in the running: the identified one, or the tied ones when ambiguous."""
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class LineResult:
     """Everything the engine has to say about one credit."""

@@ -5,8 +5,8 @@ spaces dropped (bracket content kept), company-form suffixes removed so that the
 (股份有限公司 / 有限责任公司 / 有限公司 / 公司, Co., Ltd. / Co.,Ltd / Limited / GmbH / Inc. ...). 集团 is part
 of the name and stays. Idempotent.
 
-`fuzzy_match`: every query against every choice in one `rapidfuzz.process.cdist` call per block of
-queries (C++, all cores), never one `extractOne` per bank line.
+`fuzzy_match`: all queries at once, scored in C++ by `rapidfuzz.process` (`cpdist` on the pairs that share
+enough characters, or `cdist` per block of queries), never one `extractOne` per bank line.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import math
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -67,6 +67,8 @@ _ACCOUNT_NOISE = re.compile(r"[\s\-_/.]+")
 
 def normalize_account(text: str) -> str:
     """A bank account or IBAN without spaces, hyphens or case: 'de89 3704-0044' → 'DE8937040044'."""
+    if text.isascii() and text.isalnum():  # the usual case: nothing to remove or fold
+        return text.upper()
     return _ACCOUNT_NOISE.sub("", unicodedata.normalize("NFKC", text)).upper()
 
 
@@ -141,14 +143,24 @@ def fuzzy_match(
     """For each query the best key by similarity of its choices (several choices may share a key, e.g. a
     customer's name and its aliases), with every other key within `margin` points. None below `cutoff`.
 
-    Queries and choices must already be normalised (`normalize_name`). With the Indel scorers (ratio,
-    token_sort_ratio) a similarity of c needs the shorter string to be at least c/(2-c) of the longer
+    Queries and choices must already be normalised (`normalize_name`). With `ratio` only the pairs that
+    share enough characters to reach the cutoff are scored (`_ratio_pairs`). With the other Indel scorer
+    (token_sort_ratio) a similarity of c needs the shorter string to be at least c/(2-c) of the longer
     one's length, so queries are grouped by length and scored only against choices of compatible
-    lengths and scripts (one `cdist` per group): same answers, a fraction of the pairs."""
+    lengths and scripts (one `cdist` per group). Both shortcuts give the answers of scoring every pair."""
     out: list[FuzzyHit | None] = [None] * len(queries)
     if not queries or not choices:
         return out
     fn = SCORERS[scorer]
+    if scorer == "ratio" and cutoff > 1:
+        try:
+            found = _ratio_pairs(queries, choices, cutoff)
+        except ModuleNotFoundError:  # numpy missing: the grouped path below still works
+            pass
+        else:
+            for pos, hits in found.items():
+                out[pos] = _verdict(hits, keys, margin)
+            return out
     if scorer == "WRatio" or cutoff <= 0:
         _collect(out, list(range(len(queries))), queries, choices, keys, cutoff, margin, fn)
         return out
@@ -183,6 +195,70 @@ def fuzzy_match(
     return out
 
 
+def _ratio_pairs(queries: Sequence[str], choices: Sequence[str], cutoff: int) -> dict[int, list[tuple[int, int]]]:
+    """query position → [(choice position, score)...] of every pair with `fuzz.ratio` >= cutoff.
+
+    ratio is 200·LCS/(len a + len b), and a common subsequence is made of characters both strings have:
+    LCS <= the size of the multiset intersection of their characters. One `bincount` over the postings
+    of the query's characters gives that bound for every choice at once; only the pairs whose bound
+    reaches cutoff - 1 (a point of slack for float rounding) are scored, in one `cpdist` call. A name
+    shares enough characters with one or two others, not with the thousands `cdist` would score."""
+    import numpy as np
+
+    holders: dict[str, list[int]] = {}
+    for col, choice in enumerate(choices):
+        for token in _occurrences(choice):
+            holders.setdefault(token, []).append(col)
+    postings = {token: np.array(cols, dtype=np.intp) for token, cols in holders.items()}
+    lengths = np.fromiter(map(len, choices), dtype=np.int64, count=len(choices))
+    needs: dict[int, object] = {}  # query length → the least intersection that can reach the cutoff, per choice
+    rows: list[int] = []
+    cols: list[int] = []
+    for row, query in enumerate(queries):
+        need = needs.get(len(query))
+        if need is None:
+            need = needs[len(query)] = -(-(cutoff - 1) * (len(query) + lengths) // 200)
+        shared = [postings[token] for token in _occurrences(query) if token in postings]
+        bound = np.bincount(np.concatenate(shared), minlength=len(choices)) if shared else np.zeros_like(lengths)
+        near = np.flatnonzero(bound >= need).tolist()
+        rows += [row] * len(near)
+        cols += near
+    found: dict[int, list[tuple[int, int]]] = {}
+    if not rows:
+        return found
+    scores = process.cpdist([queries[r] for r in rows], [choices[c] for c in cols], scorer=fuzz.ratio,
+                            score_cutoff=cutoff, dtype="uint8", workers=-1).tolist()  # fmt: skip
+    for row, col, score in zip(rows, cols, scores, strict=True):
+        if score:  # below the cutoff a score is 0
+            found.setdefault(row, []).append((col, score))
+    return found
+
+
+def _occurrences(text: str) -> Iterable[str]:
+    """The characters of `text` as a set of tokens, the n-th occurrence of a character spelled n times
+    ('aba' → a, b, aa): two texts share as many tokens as their multisets of characters share."""
+    if len(set(text)) == len(text):
+        return text
+    seen: dict[str, int] = {}
+    out = []
+    for ch in text:
+        n = seen[ch] = seen.get(ch, 0) + 1
+        out.append(ch * n)
+    return out
+
+
+def _verdict(hits: list[tuple[int, int]], keys: Sequence[int], margin: int) -> FuzzyHit:
+    """The best key among one query's (choice position, score) hits, and every key within the margin."""
+    per_key: dict[int, int] = {}
+    for col, score in hits:
+        key = keys[col]
+        if score > per_key.get(key, -1):
+            per_key[key] = score
+    ranked = sorted(per_key.items(), key=lambda kv: (-kv[1], kv[0]))
+    best_key, best_score = ranked[0]
+    return FuzzyHit(best_key, best_score, tuple((k, s) for k, s in ranked if s >= best_score - margin))
+
+
 def _collect(
     out: list[FuzzyHit | None],
     positions: list[int],
@@ -196,15 +272,7 @@ def _collect(
     for start in range(0, len(positions), _BLOCK):
         block = positions[start : start + _BLOCK]
         for row, hits in _scores([queries[p] for p in block], choices, cutoff, scorer):
-            per_key: dict[int, int] = {}
-            for col, score in hits:
-                key = keys[col]
-                if score > per_key.get(key, -1):
-                    per_key[key] = score
-            ranked = sorted(per_key.items(), key=lambda kv: (-kv[1], kv[0]))
-            best_key, best_score = ranked[0]
-            close = tuple((k, s) for k, s in ranked if s >= best_score - margin)
-            out[block[row]] = FuzzyHit(best_key, best_score, close)
+            out[block[row]] = _verdict(hits, keys, margin)
 
 
 def _scores(

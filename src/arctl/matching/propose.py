@@ -54,6 +54,9 @@ import re
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import date
+from functools import lru_cache
+from itertools import compress
 from operator import attrgetter, ne
 
 from arctl.domain.errors import InvalidInput
@@ -111,8 +114,15 @@ _BY_OPEN = attrgetter("open_minor")
 Allocation = tuple[OpenInstallment, int]
 
 
-def _by_age(items: Iterable[OpenInstallment]) -> list[OpenInstallment]:
+def _age(item: OpenInstallment) -> tuple[bool, date, int]:
+    due = item.due_on
+    return (False, due, item.installment_id) if due is not None else (True, date.max, item.installment_id)
+
+
+def _by_age(items: list[OpenInstallment]) -> list[OpenInstallment]:
     """Oldest first: by due date, pending milestones (no due date) last; ties by installment id."""
+    if len(items) <= 8:  # an invoice's few installments: one sort on a tuple key is quicker
+        return sorted(items, key=_age)
     dated = [it for it in items if it.due_on is not None]
     pending = [it for it in items if it.due_on is None]
     dated.sort(key=_BY_ID)  # two stable sorts on one attribute each beat one sort on a tuple key
@@ -137,15 +147,13 @@ def _label(item: OpenInstallment) -> str:
 class _Customer:
     """One customer's open items and the per-customer indexes, each built on first use."""
 
-    __slots__ = ("_by_amount", "_contracts", "_finders", "_invoices", "_open", "items")
+    __slots__ = ("_by_amount", "_finders", "_open", "items")
 
     def __init__(self, items: list[OpenInstallment]) -> None:
         self.items = items
         self._open: dict[str, list[OpenInstallment]] = {}
         self._by_amount: dict[str, tuple[list[int], list[OpenInstallment]]] = {}
         self._finders: dict[str, tuple[list[OpenInstallment], SubsetFinder]] = {}
-        self._invoices: dict[str, list[OpenInstallment]] | None = None
-        self._contracts: dict[str, list[OpenInstallment]] | None = None
 
     def open_items(self, currency: str) -> list[OpenInstallment]:
         """Open items in `currency`, oldest first."""
@@ -153,27 +161,6 @@ class _Customer:
         if found is None:
             found = self._open[currency] = _by_age([it for it in self.items if it.currency == currency])
         return found
-
-    def invoice(self, number: str) -> list[OpenInstallment]:
-        """The open installments of one invoice (any currency), oldest first."""
-        if self._invoices is None:
-            groups: dict[str, list[OpenInstallment]] = {}
-            for it in self.items:
-                groups.setdefault(it.invoice_number, []).append(it)
-            self._invoices = groups
-        found = self._invoices.get(number, [])
-        return _by_age(found) if len(found) > 1 else found
-
-    def contract(self, number: str) -> list[OpenInstallment]:
-        """The open installments under one contract (any currency), oldest first."""
-        if self._contracts is None:
-            groups: dict[str, list[OpenInstallment]] = {}
-            for it in self.items:
-                if it.contract_number:
-                    groups.setdefault(it.contract_number, []).append(it)
-            self._contracts = groups
-        found = self._contracts.get(number, [])
-        return _by_age(found) if len(found) > 1 else found
 
     def short_by(self, amount: int, currency: str, tolerance: int) -> list[OpenInstallment]:
         """Open items that `amount` falls short of by 1..tolerance, smallest shortfall first, then oldest."""
@@ -203,22 +190,20 @@ class _RefIndex:
     Invoice and contract numbers are unique in the ledger (database constraint), so each number as
     issued has one customer. Two numbers that normalise alike ('INV-1-23', 'INV-12-3') are both kept.
     The installments of one number usually sit side by side in the input (ordered by invoice): then
-    they are read from the first to the last position of the number; otherwise the customer's own
-    grouping is used."""
+    they are read backwards from the last position of the number; otherwise from a grouping of every
+    number's positions, built on the first look-up."""
 
-    __slots__ = ("attribute", "extra", "first", "index", "items", "last")
+    __slots__ = ("_positions", "contiguous", "extra", "index", "items", "last", "of")
 
     def __init__(self, attribute: str, items: Sequence[OpenInstallment]) -> None:
-        self.attribute = attribute
         self.items = items
-        numbers = list(map(attrgetter(attribute), items))
-        count = len(numbers)
-        self.last = dict(zip(numbers, range(count), strict=True))
+        self.of = numbers = list(map(attrgetter(attribute), items))
+        """The number of each item, by position."""
+        self.last = dict(zip(numbers, range(len(numbers)), strict=True))
         runs = 1 + sum(map(ne, numbers, numbers[1:])) if numbers else 0
-        # Every number in one run (the usual order, by invoice): its installments end at `last`.
-        self.first: dict[str, int] | None = None
-        if runs != len(self.last):
-            self.first = dict(zip(reversed(numbers), range(count - 1, -1, -1), strict=True))
+        self.contiguous = runs == len(self.last)
+        """Every number in one run (the usual order, by invoice): its installments end at `last`."""
+        self._positions: dict[str, list[int]] | None = None
         self.last.pop("", None)
         raws = list(self.last)
         keys = normalize_references(raws)
@@ -237,29 +222,21 @@ class _RefIndex:
             return ()
         return self.extra.get(key) or (raw,)
 
-    def customer(self, number: str) -> int:
-        return self.items[self.last[number]].customer_id
-
-    def installments(self, number: str) -> list[OpenInstallment] | None:
-        """The number's open installments, oldest first; None when they lie too far apart to read here."""
-        items, hi = self.items, self.last[number]
-        get = attrgetter(self.attribute)
-        if self.first is None:  # one run ending at hi
+    def installments(self, number: str) -> list[OpenInstallment]:
+        """The number's open installments (any customer, any currency), oldest first."""
+        items, hi, numbers = self.items, self.last[number], self.of
+        if self.contiguous:
             lo = hi
-            while lo > 0 and get(items[lo - 1]) == number:
+            while lo > 0 and numbers[lo - 1] == number:
                 lo -= 1
-            return [items[hi]] if lo == hi else _by_age(items[lo : hi + 1])
-        lo = self.first[number]
-        if lo == hi:
-            return [items[lo]]
-        if hi - lo > 64:
-            return None
-        return _by_age([it for it in items[lo : hi + 1] if get(it) == number])
-
-
-def _valid_key(key: str) -> bool:
-    """Short or letter-only 'numbers' would match ordinary words in memos."""
-    return len(key) >= 4 and not key.isalpha()
+            return [items[hi]] if lo == hi else _by_age(list(items[lo : hi + 1]))
+        if self._positions is None:
+            positions: dict[str, list[int]] = {}
+            for pos in compress(range(len(numbers)), numbers):  # skips the '' of items without a number
+                positions.setdefault(numbers[pos], []).append(pos)
+            self._positions = positions
+        found = [items[pos] for pos in self._positions[number]]
+        return _by_age(found) if len(found) > 1 else found
 
 
 class _Book:
@@ -279,6 +256,8 @@ class _Book:
         self.customers = {cid: _Customer(group) for cid, group in by_customer.items()}
         self.invoices = _RefIndex("invoice_number", items)
         self.contracts = _RefIndex("contract_number", items)
+        self._scanned: dict[str, list[tuple[bool, str]]] = {}
+        self._referenced: dict[int, PayerMatch] = {}
 
     def customer(self, customer_id: int) -> _Customer:
         found = self.customers.get(customer_id)
@@ -300,12 +279,27 @@ class _Book:
         ]
         return _by_age(found) if len(found) > 1 else found
 
+    def referenced(self, customer_id: int) -> PayerMatch:
+        """The payer of a line whose memo names only this customer's numbers (one object per customer)."""
+        found = self._referenced.get(customer_id)
+        if found is None:
+            found = self._referenced[customer_id] = PayerMatch(customer_id, "reference", 100, (customer_id,))
+        return found
+
     def scan(self, memo: str) -> list[tuple[bool, str]]:
-        """(is invoice, number as issued) for each reference in the memo, in order. At each position the
-        longest run of atoms that is a known number wins; the scan goes on after it."""
+        """(is invoice, number as issued) for each reference in the memo, in order, without repeats. At
+        each position the longest run of atoms that is a known number wins; the scan goes on after it.
+        Remembered per memo text: a customer paying by instalments writes the same memo every month."""
+        hits = self._scanned.get(memo)
+        if hits is None:
+            hits = self._scan(memo)
+            if len(hits) > 1:
+                hits = list(dict.fromkeys(hits))
+            self._scanned[memo] = hits
+        return hits
+
+    def _scan(self, memo: str) -> list[tuple[bool, str]]:
         atoms = reference_atoms(memo)
-        if not atoms:
-            return []
         invoices, contracts = self.invoices.index, self.contracts.index
         hits: list[tuple[bool, str]] = []
         i, n = 0, len(atoms)
@@ -318,69 +312,106 @@ class _Book:
                     best_end, best_key, best_invoice = j, acc, True
                 elif acc in contracts:
                     best_end, best_key, best_invoice = j, acc, False
-            if best_end < 0 or not _valid_key(best_key):
+            # Short or letter-only 'numbers' would match ordinary words in memos.
+            if best_end < 0 or len(best_key) < 4 or best_key.isalpha():
                 i += 1
                 continue
             index = self.invoices if best_invoice else self.contracts
-            hits.extend((best_invoice, raw) for raw in index.numbers(best_key))
+            for raw in index.numbers(best_key):
+                hits.append((best_invoice, raw))
             i = best_end + 1
         return hits
 
 
 class _Payers:
-    """Payer indexes: normalised account → customers, normalised name/alias → customers."""
+    """Payer indexes: normalised account → customers, normalised name/alias → customers.
+
+    Bank lines repeat a few thousand payers: each distinct account and name as spelled is looked up (and
+    normalised) once, and its `PayerMatch` shared by every line that carries it."""
 
     def __init__(self, payers: Iterable[Payer]) -> None:
         accounts: dict[str, set[int]] = {}
         names: dict[str, dict[int, str]] = {}
+        normalised: dict[str, str] = {}
         for payer in payers:
             for account in payer.accounts:
                 key = normalize_account(account)
                 if key:
                     accounts.setdefault(key, set()).add(payer.customer_id)
-            key = normalize_name(payer.name)
+            key = self._normalise(payer.name, normalised)
             if key:
                 names.setdefault(key, {})[payer.customer_id] = "name"
             for alias in payer.aliases:
-                key = normalize_name(alias)
+                key = self._normalise(alias, normalised)
                 if key:
                     names.setdefault(key, {}).setdefault(payer.customer_id, "alias")
         self.accounts = accounts
         self.names = names
         self.choices = sorted((key, cid) for key, per in names.items() for cid in per)
+        self._normalised = normalised  # most lines spell the payer as the ledger does: normalised already
+        self._by_account: dict[str, PayerMatch | None] = {}
+        self._by_name: dict[str, tuple[str, PayerMatch | None]] = {}
+
+    @staticmethod
+    def _normalise(name: str, seen: dict[str, str]) -> str:
+        key = seen.get(name)
+        if key is None:
+            key = seen[name] = normalize_name(name)
+        return key
+
+    def account(self, account: str) -> PayerMatch | None:
+        """Who pays from this account (as the bank spells it); None when no customer is known by it."""
+        try:
+            return self._by_account[account]
+        except KeyError:
+            pass
+        cids = self.accounts.get(normalize_account(account))
+        found = _exact(cids, "account") if cids else None
+        self._by_account[account] = found
+        return found
+
+    def name(self, name: str) -> tuple[str, PayerMatch | None]:
+        """The normalised name, and who has it as name or alias; None when nobody has it exactly."""
+        try:
+            return self._by_name[name]
+        except KeyError:
+            pass
+        key = self._normalise(name, self._normalised)
+        per = self.names.get(key)
+        if not per:
+            found = None
+        elif len(per) == 1:
+            ((cid, kind),) = per.items()
+            found = PayerMatch(cid, kind, 100, (cid,))
+        else:
+            found = PayerMatch(None, "ambiguous", 100, tuple(sorted(per)))
+        self._by_name[name] = (key, found)
+        return key, found
+
+
+def _exact(cids: set[int], how: str) -> PayerMatch:
+    if len(cids) == 1:
+        (cid,) = cids
+        return PayerMatch(cid, how, 100, (cid,))
+    return PayerMatch(None, "ambiguous", 100, tuple(sorted(cids)))
 
 
 def _identify(credits: Sequence[Credit], payers: _Payers, settings: Settings) -> list[PayerMatch]:
     """Account, then exact normalised name or alias, then (for the rest, all at once) fuzzy name."""
     out: list[PayerMatch] = [_UNKNOWN] * len(credits)
-    normalised: dict[str, str] = {}
     fuzzy_wanted: dict[str, list[int]] = {}
-    accounts, names = payers.accounts, payers.names
     for pos, credit in enumerate(credits):
         if credit.payer_account:
-            cids = accounts.get(normalize_account(credit.payer_account))
-            if cids:
-                if len(cids) == 1:
-                    (cid,) = cids
-                    out[pos] = PayerMatch(cid, "account", 100, (cid,))
-                else:
-                    out[pos] = PayerMatch(None, "ambiguous", 100, tuple(sorted(cids)))
+            found = payers.account(credit.payer_account)
+            if found is not None:
+                out[pos] = found
                 continue
-        name = credit.payer_name
-        if not name:
-            continue
-        key = normalised.get(name)
-        if key is None:
-            key = normalised[name] = normalize_name(name)
-        per = names.get(key)
-        if per:
-            if len(per) == 1:
-                ((cid, kind),) = per.items()
-                out[pos] = PayerMatch(cid, kind, 100, (cid,))
-            else:
-                out[pos] = PayerMatch(None, "ambiguous", 100, tuple(sorted(per)))
-        elif len(key) >= 2:
-            fuzzy_wanted.setdefault(key, []).append(pos)
+        if credit.payer_name:
+            key, found = payers.name(credit.payer_name)
+            if found is not None:
+                out[pos] = found
+            elif len(key) >= 2:
+                fuzzy_wanted.setdefault(key, []).append(pos)
     if fuzzy_wanted and payers.choices:
         queries = list(fuzzy_wanted)
         hits = fuzzy_match(
@@ -403,21 +434,31 @@ def _identify(credits: Sequence[Credit], payers: _Payers, settings: Settings) ->
     return out
 
 
-def _payer_reason(payer: PayerMatch, customer_id: int, credit: Credit) -> Reason | None:
-    if customer_id not in payer.candidates:
-        return None
+@lru_cache(maxsize=4096)
+def _shared(label: str, points: int, detail: str) -> Reason:
+    """A reason that many lines show alike (the same payer, the same due date): built once, shared."""
+    return Reason(label, points, detail)
+
+
+def _payer_reason(payer: PayerMatch, credit: Credit) -> Reason | None:
+    """Why the line's candidate customers are candidates; None when nobody is (unknown, by reference)."""
     how = payer.how
     if how == "account":
-        return Reason("payer account known", P_ACCOUNT, credit.payer_account)
+        return _shared("payer account known", P_ACCOUNT, credit.payer_account)
     if how == "name":
-        return Reason("payer name exact", P_NAME, credit.payer_name)
+        return _shared("payer name exact", P_NAME, credit.payer_name)
     if how == "alias":
-        return Reason("payer alias", P_ALIAS, credit.payer_name)
+        return _shared("payer alias", P_ALIAS, credit.payer_name)
     if how == "fuzzy":
-        return Reason(f"fuzzy name {payer.similarity}", P_FUZZY, credit.payer_name)
+        return _shared(f"fuzzy name {payer.similarity}", P_FUZZY, credit.payer_name)
     if how == "ambiguous":
-        return Reason("payer ambiguous", P_AMBIGUOUS, f"one of {len(payer.candidates)} customers")
+        return _shared("payer ambiguous", P_AMBIGUOUS, f"one of {len(payer.candidates)} customers")
     return None
+
+
+@lru_cache(maxsize=4096)
+def _date_reason(window: int, due: date) -> Reason:
+    return Reason(f"date within {window} days of due", P_DATE, due.isoformat())
 
 
 def _with_fee(items: Sequence[OpenInstallment], short: int) -> list[Allocation]:
@@ -445,15 +486,105 @@ def _full(items: Iterable[OpenInstallment]) -> list[Allocation]:
     return [(it, it.open_minor) for it in items]
 
 
+def _scored(
+    credit: Credit, allocations: Sequence[Allocation], reasons: list[Reason], window: int
+) -> tuple[tuple[tuple[int, int], ...], int, int]:
+    """(installment, amount) pairs, unapplied rest and score of one candidate; adds the date reason.
+    (Plain loops: a comprehension is a function call of its own, dearer than these few steps.)"""
+    booked = credit.booked_on
+    for item, _ in allocations:
+        due = item.due_on
+        if due is not None and abs((booked - due).days) <= window:
+            reasons.append(_date_reason(window, due))
+            break
+    pairs = []
+    unapplied = credit.amount_minor
+    for item, amount in allocations:
+        pairs.append((item.installment_id, amount))
+        unapplied -= amount
+    score = 0
+    for reason in reasons:
+        score += reason.points
+    return tuple(pairs), unapplied, 0 if score < 0 else 100 if score > 100 else score
+
+
+def _only(
+    credit: Credit, customer_id: int, allocations: Sequence[Allocation], rule: str, reasons: list[Reason],
+    settings: Settings,
+) -> tuple[Proposal]:  # fmt: skip
+    """The proposals of a line with a single candidate: that one, sure from the threshold alone (nothing
+    else within the tie margin). What `_Line.add` then `_Line.ranked` give, without their bookkeeping."""
+    pairs, unapplied, score = _scored(credit, allocations, reasons, settings.date_window_days)
+    sure = score >= settings.auto_threshold
+    return (Proposal(credit.line_id, customer_id, pairs, 0, unapplied, score, tuple(reasons), rule, sure),)
+
+
+def _quick(
+    credit: Credit, payer: PayerMatch, refs: dict[int, tuple[list[OpenInstallment], Reason]], book: _Book,
+    settings: Settings,
+) -> tuple[Proposal] | None:  # fmt: skip
+    """The commonest lines, proposed directly: one customer, identified or named by the memo, and the
+    amount paying exactly the installments the memo names (all, or one of them), or without a reference
+    one open item of the customer. None for any other line; `_Line`'s rules give the same proposal for
+    these, with the bookkeeping of several candidates."""
+    if len(payer.candidates) != 1:
+        return None
+    (cid,) = payer.candidates
+    who = _payer_reason(payer, credit)
+    if refs:
+        found = refs.get(cid)
+        if found is None or len(refs) > 1:
+            return None
+        items, ref_reason = found
+        fit = _fits_referenced(items, credit.amount_minor)
+        if fit is None:
+            return None
+        allocations, reason = fit
+        reasons = [who, ref_reason, reason] if who is not None else [ref_reason, reason]
+        return _only(credit, cid, allocations, "reference", reasons, settings)
+    equal = book.equal(cid, credit.amount_minor, credit.currency)
+    if not equal or who is None:
+        return None
+    return _only(credit, cid, [(equal[0], credit.amount_minor)], "exact", [who, _exact_reason(equal)], settings)
+
+
+def _fits_referenced(items: list[OpenInstallment], amount: int) -> tuple[list[Allocation], Reason] | None:
+    """The installments the memo names (oldest first) paid exactly: all of them, or one of them (the
+    oldest of equal ones). None when the amount fits neither way."""
+    total = 0
+    for it in items:
+        total += it.open_minor
+    if amount == total:
+        detail = _label(items[0]) if len(items) == 1 else f"{len(items)} installments"
+        return _full(items), Reason("amount exact", P_EXACT, detail)
+    if len(items) > 1:
+        equal = [it for it in items if it.open_minor == amount]
+        if equal:
+            detail = _label(equal[0]) + (f" (oldest of {len(equal)} equal)" if len(equal) > 1 else "")
+            return [(equal[0], amount)], Reason("amount fits referenced installments", P_FITS_REFERENCED, detail)
+    return None
+
+
+def _exact_reason(equal: list[OpenInstallment]) -> Reason:
+    """For an amount equal to these open items (oldest first): the oldest is chosen."""
+    if len(equal) == 1:
+        return Reason("amount exact", P_EXACT, _label(equal[0]))
+    return Reason(
+        f"amount exact, {len(equal)} equal items", P_EXACT_DUPLICATE, f"oldest chosen: {_label(equal[0])}"
+    )
+
+
 class _Line:
     """Collects the candidate proposals for one credit."""
 
-    __slots__ = ("amount", "book", "candidates", "credit", "currency", "settings")
+    __slots__ = ("amount", "book", "booked", "candidates", "credit", "currency", "settings", "window")
 
     def __init__(self, credit: Credit, book: _Book, settings: Settings) -> None:
         self.credit = credit
         self.amount = credit.amount_minor
         self.currency = credit.currency
+        self.booked = credit.booked_on
+        self.window = settings.date_window_days
         self.book = book
         self.settings = settings
         self.candidates: dict[tuple[int, tuple[tuple[int, int], ...], int], tuple] = {}
@@ -468,16 +599,7 @@ class _Line:
         fee: int = 0,
         never_sure: bool = False,
     ) -> None:
-        booked, window = self.credit.booked_on, self.settings.date_window_days
-        for item, _ in allocations:
-            due = item.due_on
-            if due is not None and abs((booked - due).days) <= window:
-                reasons.append(Reason(f"date within {window} days of due", P_DATE, due.isoformat()))
-                break
-        pairs = tuple([(item.installment_id, amount) for item, amount in allocations])
-        unapplied = self.amount - sum([amount for _, amount in pairs])
-        score = sum([r.points for r in reasons])
-        score = 0 if score < 0 else 100 if score > 100 else score
+        pairs, unapplied, score = _scored(self.credit, allocations, reasons, self.window)
         key = (customer_id, pairs, fee)
         old = self.candidates.get(key)
         if old is None or old[0] < score:
@@ -490,20 +612,14 @@ class _Line:
     def fit_referenced(self, customer_id: int, items: list[OpenInstallment], base: list[Reason]) -> bool:
         """Fit the amount to the installments the memo names (oldest first). True when it fits exactly."""
         amount, cur = self.amount, self.currency
+        fit = _fits_referenced(items, amount)
+        if fit is not None:
+            allocations, reason = fit
+            self.add(customer_id, allocations, "reference", [*base, reason])
+            return True
         total = 0
         for it in items:
             total += it.open_minor
-        if amount == total:
-            detail = _label(items[0]) if len(items) == 1 else f"{len(items)} installments"
-            self.add(customer_id, _full(items), "reference", [*base, Reason("amount exact", P_EXACT, detail)])
-            return True
-        if len(items) > 1:
-            equal = [it for it in items if it.open_minor == amount]
-            if equal:
-                detail = _label(equal[0]) + (f" (oldest of {len(equal)} equal)" if len(equal) > 1 else "")
-                self.add(customer_id, [(equal[0], amount)], "reference",
-                         [*base, Reason("amount fits referenced installments", P_FITS_REFERENCED, detail)])  # fmt: skip
-                return True
         tolerance = self.settings.fee_tolerance(cur)
         short = total - amount
         if 0 < short <= tolerance and items[-1].open_minor > short:
@@ -536,25 +652,18 @@ class _Line:
                      [*base, Reason(f"over-payment {_money(amount - total, cur)} unapplied", P_OVERPAYMENT)])  # fmt: skip
         return False
 
-    def fit_exact(self, customer_id: int, base: list[Reason], exclude: frozenset[int]) -> bool:
+    def fit_exact(self, customer_id: int, base: list[Reason], exclude: frozenset[int] = frozenset()) -> bool:
         equal = self.book.equal(customer_id, self.amount, self.currency)
         if exclude:
             equal = [it for it in equal if it.installment_id not in exclude]
         if not equal:
             return False
-        oldest = equal[0]
-        if len(equal) == 1:
-            reason = Reason("amount exact", P_EXACT, _label(oldest))
-        else:
-            reason = Reason(
-                f"amount exact, {len(equal)} equal items", P_EXACT_DUPLICATE, f"oldest chosen: {_label(oldest)}"
-            )
-        self.add(customer_id, [(oldest, self.amount)], "exact", [*base, reason])
+        self.add(customer_id, [(equal[0], self.amount)], "exact", [*base, _exact_reason(equal)])
         return True
 
     def fit_customer(self, customer_id: int, base: list[Reason]) -> None:
         """Fit the amount to the customer's open items when the memo names none of them."""
-        if self.fit_exact(customer_id, base, frozenset()):
+        if self.fit_exact(customer_id, base):
             return
         customer = self.book.customer(customer_id)
         amount, cur, settings = self.amount, self.currency, self.settings
@@ -597,7 +706,7 @@ class _Line:
         it = self.book.only_item_with(self.amount, self.currency)
         if it is not None:
             self.add(it.customer_id, [(it, it.open_minor)], "exact",
-                     [Reason("payer unknown", 0, self.credit.payer_name),
+                     [_shared("payer unknown", 0, self.credit.payer_name),
                       Reason("only open item with this amount", P_BOOK_UNIQUE, _label(it))],
                      never_sure=True)  # fmt: skip
 
@@ -620,36 +729,42 @@ class _Line:
         return tuple(out)
 
 
-def _references(credit: Credit, book: _Book) -> dict[int, tuple[list[OpenInstallment], list[Reason]]]:
+_NO_REFERENCES: dict[int, tuple[list[OpenInstallment], Reason]] = {}
+
+
+def _references(credit: Credit, book: _Book) -> dict[int, tuple[list[OpenInstallment], Reason]]:
     """customer → (the installments the memo names, oldest first, in the credit's currency; the reference
     reason). Invoice numbers win over contract numbers for the same customer. Installments are grouped
     by their own customer, so a number shared by two customers (which the ledger forbids) could never
-    settle one customer's item against another's."""
-    refs: dict[int, tuple[list[OpenInstallment], list[Reason]]] = {}
+    settle one customer's item against another's. Read-only: the empty answer is shared."""
     memo = credit.memo
     if not memo or _DIGIT.search(memo) is None:  # every known number has a digit
-        return refs
+        return _NO_REFERENCES
     hits = book.scan(memo)
     if not hits:
-        return refs
+        return _NO_REFERENCES
     cur = credit.currency
-    found: dict[int, tuple[dict[str, list[OpenInstallment]], dict[str, list[OpenInstallment]]]] = {}
-    seen: set[tuple[bool, str]] = set()
-    for is_invoice, raw in hits:
-        if (is_invoice, raw) in seen:
-            continue
-        seen.add((is_invoice, raw))
-        index = book.invoices if is_invoice else book.contracts
-        group = index.installments(raw)
-        if group is None:
-            customer = book.customer(index.customer(raw))
-            group = customer.invoice(raw) if is_invoice else customer.contract(raw)
+    if len(hits) == 1:  # the usual memo: one number, one customer's installments
+        is_invoice, raw = hits[0]
+        group = (book.invoices if is_invoice else book.contracts).installments(raw)
+        cid = group[0].customer_id
         for it in group:
+            if it.currency != cur or it.customer_id != cid:
+                break
+        else:
+            if is_invoice:
+                return {cid: (group, Reason("invoice number in memo", P_INVOICE_REF, raw))}
+            return {cid: (group, Reason("contract number in memo", P_CONTRACT_REF, raw))}
+    found: dict[int, tuple[dict[str, list[OpenInstallment]], dict[str, list[OpenInstallment]]]] = {}
+    for is_invoice, raw in hits:
+        index = book.invoices if is_invoice else book.contracts
+        for it in index.installments(raw):
             if it.currency == cur:
                 per = found.get(it.customer_id)
                 if per is None:
                     per = found[it.customer_id] = ({}, {})
                 per[0 if is_invoice else 1].setdefault(raw, []).append(it)
+    refs: dict[int, tuple[list[OpenInstallment], Reason]] = {}
     for cid, (invoices, contracts) in found.items():
         if invoices:
             chosen, label, points = invoices, "invoice number in memo", P_INVOICE_REF
@@ -659,43 +774,50 @@ def _references(credit: Credit, book: _Book) -> dict[int, tuple[list[OpenInstall
             ((number, items),) = chosen.items()
         else:
             number = ", ".join(chosen)
-            items = _by_age({it.installment_id: it for group in chosen.values() for it in group}.values())
-        refs[cid] = (items, [Reason(label, points, number)])
+            items = _by_age(list({it.installment_id: it for group in chosen.values() for it in group}.values()))
+        refs[cid] = (items, Reason(label, points, number))
     return refs
 
 
 def _line(credit: Credit, payer: PayerMatch, book: _Book, settings: Settings) -> LineResult:
-    line = _Line(credit, book, settings)
     refs = _references(credit, book)
     if payer.how == "unknown" and len(refs) == 1:
-        (cid,) = refs
-        payer = PayerMatch(cid, "reference", 100, (cid,))
-    identified = payer.customer_id if payer.how in _IDENTIFIED else None
-
-    for cid, (items, ref_reasons) in sorted(refs.items()):
-        base = list(ref_reasons)
-        who = _payer_reason(payer, cid, credit)
-        if who is not None:
-            base.insert(0, who)
-        elif identified is not None:
-            base.append(Reason("reference is another customer's", P_OTHER_CUSTOMERS_REF, f"customer {cid}"))
-        if not line.fit_referenced(cid, items, base):
-            # The memo may be wrong: an exact amount among the customer's other items, marked down.
-            others = [who] if who is not None else []
-            others.append(Reason("memo names other invoices", P_IGNORES_MEMO, ref_reasons[0].detail))
-            line.fit_exact(cid, others, frozenset(it.installment_id for it in items))
-    for cid in payer.candidates:
-        if cid in refs:
-            continue
-        base = []
-        who = _payer_reason(payer, cid, credit)
-        if who is not None:
-            base.append(who)
-        if refs:
-            named = ", ".join(refs[c][1][0].detail for c in sorted(refs))
-            base.append(Reason("memo names other invoices", P_IGNORES_MEMO, named))
-        line.fit_customer(cid, base)
-    if not refs and not payer.candidates:
+        payer = book.referenced(next(iter(refs)))
+    quick = _quick(credit, payer, refs, book, settings)
+    if quick is not None:
+        return LineResult(credit.line_id, payer, quick)
+    line = _Line(credit, book, settings)
+    who = _payer_reason(payer, credit)  # the same for every candidate customer
+    candidates = payer.candidates
+    if refs:
+        identified = payer.how in _IDENTIFIED
+        for cid in sorted(refs):
+            items, ref_reason = refs[cid]
+            mine = who if cid in candidates else None
+            if mine is not None:
+                base = [mine, ref_reason]
+            elif identified:
+                base = [
+                    ref_reason,
+                    Reason("reference is another customer's", P_OTHER_CUSTOMERS_REF, f"customer {cid}"),
+                ]
+            else:
+                base = [ref_reason]
+            if not line.fit_referenced(cid, items, base):
+                # The memo may be wrong: an exact amount among the customer's other items, marked down.
+                others = [mine] if mine is not None else []
+                others.append(Reason("memo names other invoices", P_IGNORES_MEMO, ref_reason.detail))
+                line.fit_exact(cid, others, frozenset(it.installment_id for it in items))
+        rest = [cid for cid in candidates if cid not in refs]
+        if rest:
+            named = ", ".join(refs[cid][1].detail for cid in sorted(refs))
+            ignores = Reason("memo names other invoices", P_IGNORES_MEMO, named)
+            for cid in rest:
+                line.fit_customer(cid, [who, ignores] if who is not None else [ignores])
+    elif candidates:
+        for cid in candidates:
+            line.fit_customer(cid, [who] if who is not None else [])
+    else:
         line.fit_book_unique()
     return LineResult(credit.line_id, payer, line.ranked())
 
