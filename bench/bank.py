@@ -856,17 +856,24 @@ def inprocess_match(ledger: Path) -> list[tuple[str, float, str]]:
     from arctl.db.engine import open_db
     from arctl.matching import model as m
     from arctl.matching.propose import match
-    from arctl.services.bank_match import OPEN_LINE_STATES, _credit, settings
+    from arctl.services.bank_match import OPEN_LINE_STATES, settings
 
     db = open_db(str(ledger), migrate=False)
     out = []
     try:
         with Session(db.engine) as session:
-            t, lines = timed(lambda: session.execute(select(BankLine).where(BankLine.status.in_(OPEN_LINE_STATES))
-                                                     .order_by(BankLine.id)).scalars().all())  # fmt: skip
-            out.append(("read bank lines (ORM objects)", t, f"{len(lines):,}"))
-            t, credits = timed(lambda: [_credit(line) for line in lines])
-            out.append(("  -> matching.Credit", t, ""))
+            columns = (
+                BankLine.id,
+                BankLine.booked_on,
+                BankLine.amount_minor,
+                BankLine.currency,
+                BankLine.payer_name,
+                BankLine.payer_account,
+                BankLine.memo,
+            )  # as match_lines reads them
+            t, credits = timed(lambda: [m.Credit(*row) for row in session.execute(
+                select(*columns).where(BankLine.status.in_(OPEN_LINE_STATES)).order_by(BankLine.id))])  # fmt: skip
+            out.append(("read bank lines -> matching.Credit", t, f"{len(credits):,}"))
             t, items = timed(lambda: [m.OpenInstallment(*r) for r in bank_repo.open_installments(session, TODAY)])
             out.append(("read open installments -> OpenInstallment", t, f"{len(items):,}"))
             t, payers = timed(lambda: [m.Payer(*r) for r in bank_repo.payers(session)])
