@@ -51,6 +51,11 @@ class Customer(Base):
     credit_grade: Mapped[str | None] = mapped_column(String(8))
     language: Mapped[str] = mapped_column(String(2), default="zh")
     notes: Mapped[str | None] = mapped_column(Text)  # confidential: financial state, business situation
+    collector: Mapped[str | None] = mapped_column(String(60), index=True)
+    """Who works the account (`arctl today --collector`)."""
+    hold_since: Mapped[date | None] = mapped_column(Date)
+    """Legal hold (诉讼中, 破产...): no reminders or charges from this date on; None when not held."""
+    hold_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[str] = mapped_column(String(32))
 
     aliases: Mapped[list[CustomerAlias]] = relationship(back_populates="customer", order_by="CustomerAlias.id")
@@ -319,3 +324,4 @@ class AuditEvent(Base):
 
 # The bank-reconciliation tables share this metadata (kept in their own module for size).
 from arctl.db import bank_models as _bank_models  # noqa: E402, F401
+from arctl.db import collection_models as _collection_models  # noqa: E402, F401
