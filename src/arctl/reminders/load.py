@@ -5,6 +5,11 @@ fee_currency = "CNY"        # currency of the fixed fees written in this file
 default = "standard"        # ladder of customers no rule matches
 inherit_defaults = true     # false: start from nothing instead of the shipped ladders and rules
 
+[holds]                     # each key replaces the shipped value
+promise_grace_days = 2      # a promise holds its items this many days after its date
+disputes_stop_interest = true
+dispute_alert_days = 30     # the worklist flags disputes open longer
+
 [exclude]                   # never reminded; each list replaces the shipped one
 codes = ["C0042"]
 tags = ["no-dunning"]
@@ -42,10 +47,11 @@ from typing import TypeVar
 
 from arctl.domain.errors import InvalidInput
 from arctl.domain.money import normalize_currency, parse_amount
-from arctl.reminders.policy import Fee, Ladder, Path, Policy, PolicyProblem, Rule, Step, format_path
+from arctl.reminders.policy import Fee, Holds, Ladder, Path, Policy, PolicyProblem, Rule, Step, format_path
 
 DEFAULTS = "default_policy.toml"
-TOP_KEYS = ("fee_currency", "default", "inherit_defaults", "exclude", "rules", "ladders")
+TOP_KEYS = ("fee_currency", "default", "inherit_defaults", "holds", "exclude", "rules", "ladders")
+HOLD_KEYS = ("promise_grace_days", "disputes_stop_interest", "dispute_alert_days")
 EXCLUDE_KEYS = ("codes", "tags")
 RULE_KEYS = ("grades", "tags", "ladder")
 LADDER_KEYS = ("description", "steps")
@@ -67,6 +73,7 @@ class _Doc:
     tags: frozenset[str] | None = None
     rules: tuple[Rule, ...] | None = None
     ladders: dict[str, Ladder] = field(default_factory=dict)
+    holds: dict[str, object] = field(default_factory=dict)
 
     def fail(self, path: Path, reason: str) -> InvalidInput:
         return InvalidInput(reason, file=self.file, row=key_line(self.text, path), field=format_path(path))
@@ -103,7 +110,11 @@ def _merge(docs: list[_Doc]) -> Policy:
     rules: tuple[Rule, ...] = ()
     codes: frozenset[str] = frozenset()
     tags: frozenset[str] = frozenset()
+    holds: dict[str, object] = {}
     for doc in docs:
+        holds.update(doc.holds)
+        if doc.holds:
+            owner["holds"] = doc
         ladders.update(doc.ladders)
         if doc.ladders:
             owner["ladders"] = doc
@@ -119,7 +130,7 @@ def _merge(docs: list[_Doc]) -> Policy:
         last = docs[-1]
         raise InvalidInput("the policy needs a default ladder (default = ...)", file=last.file, field="default")
     try:
-        return Policy(ladders, default, rules, codes, tags, sources=tuple(d.file for d in docs))
+        return Policy(ladders, default, rules, codes, tags, Holds(**holds), sources=tuple(d.file for d in docs))  # type: ignore[arg-type]
     except PolicyProblem as exc:
         doc = owner.get(str(exc.path[0]), docs[-1])
         raise doc.fail(exc.path, exc.detail) from None
@@ -150,6 +161,14 @@ def _parse(file: str, data: bytes) -> _Doc:
         doc.default = _string(doc, document["default"], ("default",))
     if "inherit_defaults" in document:
         doc.inherit = _typed(doc, document["inherit_defaults"], bool, ("inherit_defaults",), "true or false")
+    if "holds" in document:
+        holds = _table(doc, document["holds"], ("holds",))
+        _known(doc, holds, HOLD_KEYS, ("holds",))
+        for key, value in holds.items():
+            kind = bool if key == "disputes_stop_interest" else int
+            doc.holds[key] = _typed(
+                doc, value, kind, ("holds", key), "true or false" if kind is bool else "a whole number of days"
+            )
     if "exclude" in document:
         exclude = _table(doc, document["exclude"], ("exclude",))
         _known(doc, exclude, EXCLUDE_KEYS, ("exclude",))

@@ -196,6 +196,28 @@ class Rule:
 
 
 @dataclass(frozen=True, slots=True)
+class Holds:
+    """What holds items back from reminders and charges, and for how long (the `[holds]` table)."""
+
+    promise_grace_days: int = 2
+    """A promise to pay still holds its items this many days after its date; kept if paid by then, broken
+    the day after."""
+    disputes_stop_interest: bool = True
+    """Items under an open dispute get no 违约金 charges while it is open (they are still aged and quoted)."""
+    dispute_alert_days: int = 30
+    """The worklist flags disputes open longer than this."""
+
+    def problem(self) -> tuple[Path, str] | None:
+        for name in ("promise_grace_days", "dispute_alert_days"):
+            value = getattr(self, name)
+            if type(value) is not int or not 0 <= value <= MAX_OFFSET_DAYS:
+                return (name,), f"must be a whole number of days from 0 to {MAX_OFFSET_DAYS}"
+        if type(self.disputes_stop_interest) is not bool:
+            return ("disputes_stop_interest",), "must be true or false"
+        return None
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     """All ladders, who follows which, and who is never reminded."""
 
@@ -209,10 +231,15 @@ class Policy:
     """Customer codes never reminded, upper case (codes compare case-insensitively)."""
     exclude_tags: frozenset[str] = frozenset()
     """Customers with any of these tags are never reminded (lower case)."""
+    holds: Holds = Holds()
+    """Promise grace, disputes and interest, dispute alerts."""
     sources: tuple[str, ...] = field(default=(), compare=False)
     """The files the policy was read from, defaults first."""
 
     def problem(self) -> tuple[Path, str] | None:
+        problem = self.holds.problem()
+        if problem:
+            return ("holds", *problem[0]), problem[1]
         for name, ladder in self.ladders.items():
             if name != ladder.name:
                 return ("ladders", name), f"holds ladder {ladder.name!r} under another name"

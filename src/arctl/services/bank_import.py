@@ -8,7 +8,6 @@ hash plus occurrence index within the file).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ from arctl.domain.money import totals_by_currency
 from arctl.importers.bank import all_readers, choose_reader
 from arctl.importers.bank.base import BankLine, Reader, Statement
 from arctl.services.imports import file_sha256
+from arctl.services.settings import profiles_dir
 
 
 class DryRun(Exception):
@@ -40,15 +40,6 @@ class _Read:
     sha256: str
     reader: Reader
     statements: list[Statement]
-
-
-def profiles_dir() -> Path:
-    """Where user bank profiles live: $ARCTL_CONFIG_DIR/profiles, else $XDG_CONFIG_HOME/arctl/profiles."""
-    base = os.environ.get("ARCTL_CONFIG_DIR")
-    if base:
-        return Path(base) / "profiles"
-    config = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(config) / "arctl" / "profiles"
 
 
 def import_files(

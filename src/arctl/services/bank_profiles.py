@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from arctl.domain.report import Column, Report
 from arctl.importers.bank import builtin_readers, user_readers
-from arctl.services.bank_import import profiles_dir
+from arctl.services.settings import profiles_dir
 
 
 def list_profiles() -> Report:

@@ -1,0 +1,121 @@
+"""Set-based reads shared by reminders, interest charging and the worklist: what is held, and why.
+
+Everything is "as of" a date, from dated facts: a dispute holds from its opening day until the day it is
+resolved (exclusive); a legal hold from `customer.hold_since`; a promise's state comes from receipts
+(`domain.promises`). Plain values out, never ORM objects.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from arctl.db.collection_models import Dispute, DisputeItem, Promise, PromiseItem
+from arctl.db.models import Customer, Payment
+from arctl.domain.promises import PromiseState, promise_state
+
+_CHUNK = 500  # bound parameters per IN (...) list
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseView:
+    """A promise with its items and its state as of the date asked."""
+
+    id: int
+    customer_id: int
+    currency: str
+    amount_minor: int
+    made_on: date
+    due_on: date
+    grace_days: int
+    via: str | None
+    note: str | None
+    items: tuple[int, ...]
+    """Installment ids it covers."""
+    state: PromiseState
+
+
+def disputed_installments(session: Session, as_of: date, installment_ids: Iterable[int] | None = None) -> set[int]:
+    """Installments under a dispute open at the end of `as_of` (opened on or before, not resolved by then)."""
+    query = (
+        select(DisputeItem.installment_id)
+        .join(Dispute, Dispute.id == DisputeItem.dispute_id)
+        .where(Dispute.opened_on <= as_of, or_(Dispute.resolved_on.is_(None), Dispute.resolved_on > as_of))
+    )
+    if installment_ids is None:
+        return set(session.execute(query).scalars())
+    ids = list(installment_ids)
+    found: set[int] = set()
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        found.update(session.execute(query.where(DisputeItem.installment_id.in_(chunk))).scalars())
+    return found
+
+
+def held_customers(session: Session, as_of: date) -> dict[int, str]:
+    """Customers on legal hold at `as_of` → the reason given."""
+    rows = session.execute(
+        select(Customer.id, Customer.hold_reason).where(
+            Customer.hold_since.is_not(None), Customer.hold_since <= as_of
+        )
+    )
+    return {customer_id: reason or "legal hold" for customer_id, reason in rows}
+
+
+def promises(
+    session: Session, as_of: date, customer_ids: Iterable[int] | None = None, *, since: date | None = None
+) -> list[PromiseView]:
+    """Promises made on or before `as_of` (those whose hold ended before `since` are left out, when given),
+    with their items and their state as of `as_of`; by customer, then promised date."""
+    query = (
+        select(Promise).where(Promise.made_on <= as_of).order_by(Promise.customer_id, Promise.due_on, Promise.id)
+    )
+    if customer_ids is not None:
+        query = query.where(Promise.customer_id.in_(list(customer_ids)))
+    rows = [
+        p for p in session.execute(query).scalars()
+        if since is None or p.due_on + timedelta(days=p.grace_days) >= since
+    ]  # fmt: skip
+    if not rows:
+        return []
+    items: dict[int, list[int]] = defaultdict(list)
+    ids = [p.id for p in rows]
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        for promise_id, installment_id in session.execute(
+            select(PromiseItem.promise_id, PromiseItem.installment_id).where(PromiseItem.promise_id.in_(chunk))
+        ):
+            items[promise_id].append(installment_id)
+    receipts = _receipts(session, rows, as_of)
+    out = []
+    for p in rows:
+        state = promise_state(
+            p.amount_minor, p.made_on, p.due_on, p.grace_days, receipts.get((p.customer_id, p.currency), ()), as_of,
+            p.cancelled_on,
+        )  # fmt: skip
+        out.append(PromiseView(p.id, p.customer_id, p.currency, p.amount_minor, p.made_on, p.due_on, p.grace_days,
+                               p.via, p.note, tuple(sorted(items[p.id])), state))  # fmt: skip
+    return out
+
+
+def _receipts(session: Session, rows: list[Promise], as_of: date) -> dict[tuple[int, str], list[tuple[date, int]]]:
+    """Payments of the promising customers received from the earliest promise on, not reversed by `as_of`."""
+    first = min(p.made_on for p in rows)
+    customers = sorted({p.customer_id for p in rows})
+    out: dict[tuple[int, str], list[tuple[date, int]]] = defaultdict(list)
+    for start in range(0, len(customers), _CHUNK):
+        chunk = customers[start : start + _CHUNK]
+        query = select(Payment.customer_id, Payment.currency, Payment.received_on, Payment.amount_minor).where(
+            Payment.customer_id.in_(chunk),
+            Payment.received_on >= first,
+            Payment.received_on <= as_of,
+            or_(Payment.reversed_on.is_(None), Payment.reversed_on > as_of),
+        )
+        for customer_id, currency, received_on, minor in session.execute(query):
+            out[customer_id, currency].append((received_on, minor))
+    return out
