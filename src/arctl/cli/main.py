@@ -75,6 +75,8 @@ ArctlGroup.lazy = {
     "report": LazyCommand("arctl.cli.report", "app", "Reports for management: the Excel workbook."),
     "bank": LazyCommand("arctl.cli.bank", "app",
                         "Bank statements: import, match to open installments (对账/核销), review, confirm, undo."),
+    "interest": LazyCommand("arctl.cli.interest", "app",
+                            "Late interest (违约金): contract terms, quotes as of any date, charges and reversals."),
     "db": LazyCommand("arctl.cli.db", "app", "The ledger database: where it is, its schema revision, upgrades."),
 }  # fmt: skip
 
