@@ -21,6 +21,11 @@ def ledger_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ARCTL_DB", str(db))
     monkeypatch.setenv("ARCTL_TODAY", TODAY)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    # The user's own settings, policy, templates and mail server never leak into a test.
+    monkeypatch.setenv("ARCTL_CONFIG_DIR", str(tmp_path / "config"))
+    for name in ("ARCTL_OUTBOX", "ARCTL_MAIL_FROM", "ARCTL_SMTP_HOST", "ARCTL_SMTP_PORT", "ARCTL_SMTP_USER",
+                 "ARCTL_SMTP_PASSWORD", "ARCTL_SMTP_SECURITY", "ARCTL_SMTP_CAFILE"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
     return db
 
 

@@ -77,6 +77,8 @@ ArctlGroup.lazy = {
                         "Bank statements: import, match to open installments (对账/核销), review, confirm, undo."),
     "interest": LazyCommand("arctl.cli.interest", "app",
                             "Late interest (违约金): contract terms, quotes as of any date, charges and reversals."),
+    "remind": LazyCommand("arctl.cli.remind", "app",
+                          "Reminders (催款): the dunning ladder, emails, letters and call sheets — never twice."),
     "db": LazyCommand("arctl.cli.db", "app", "The ledger database: where it is, its schema revision, upgrades."),
 }  # fmt: skip
 

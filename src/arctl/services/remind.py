@@ -1,0 +1,506 @@
+"""The dunning run (`arctl remind run`): who gets which step today, the messages, and the proof of each.
+
+What happens, in order:
+1. **Plan** (reads only): every open installment due on or before today + the ladders' longest lead; its
+   steps already taken, holds (open disputes, legal hold, live promises) and broken promises; the ladder of
+   its customer (`reminders.policy.ladder_for`). `reminders.ladder.due_steps` picks, per installment, the
+   highest step now due (after missed days: one catch-up step, never one per missed day);
+   `group_messages` makes one message per customer and channel.
+2. **Render** every message with the templates (zh or en by the contact's language) before anything is
+   recorded, so a broken template fails the run with nothing changed.
+3. **Record**. Each message's items become `reminder_step` rows, unique per (installment, step): a step can
+   never be taken twice, whatever reruns or crashes happen.
+   - Tasks (phone, visit, legal) and letters (demand, lawyer) and, without `--send`, emails (.eml files in
+     the outbox) are recorded in one transaction with their fees and contact-log entries; the files are
+     written inside it and removed again if it fails.
+   - With `--send`, each email is recorded as `sending` and committed, handed to the SMTP server, then
+     marked `sent` (with its fee and contact-log entry) in a second transaction. When the server refuses
+     one, that message is marked `failed` and its steps are released, the batch stops, and the next run
+     sends exactly the messages that did not go out. A crash between handing over and recording leaves
+     `sending`: such messages are never re-sent blindly; `arctl remind mark ID --sent|--failed` settles them.
+   - `--dry-run` plans and renders, and records nothing.
+A second run on the same day finds every step recorded and does nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from arctl.db import audit, collections_repo, remind_repo
+from arctl.db.audit import utc_now
+from arctl.db.collection_models import ContactLog, ReminderMessage, ReminderStep
+from arctl.db.engine import Database, default_path
+from arctl.db.remind_repo import Addressee, OpenItem
+from arctl.domain.errors import InvalidInput, Refused
+from arctl.reminders.ladder import Due, ItemState, Message, Skipped, due_steps, group_messages
+from arctl.reminders.policy import Ladder, Policy, ladder_for
+from arctl.services import settings
+
+if TYPE_CHECKING:
+    from arctl.reminders.letters import Rendered, Templates
+    from arctl.reminders.mail import MailSettings
+
+Mode = Literal["dry-run", "outbox", "send"]
+TASK_CHANNELS = ("phone", "visit", "legal")
+LETTER_CHANNELS = ("letter", "lawyer")
+_LOGGED = {"email": "email", "letter": "letter", "lawyer": "lawyer"}
+"""Channels whose messages reach the customer when recorded, and their contact-log channel. Tasks are
+logged by the clerk when done (`arctl contact log`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """One message ready to record: what the ladder decided, for whom, and its rendered text."""
+
+    message: Message
+    addressee: Addressee
+    items: tuple[OpenItem, ...]
+    """The ledger facts of `message.items`, in the same order."""
+    reference: str
+    rendered: Rendered
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of one planned message."""
+
+    planned: Planned
+    status: str
+    """sent · written · task · failed · not sent (after a failure) · would send / would write / would task."""
+    message_id: int | None = None
+    file: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SkipNote:
+    customer: str
+    installment: str
+    step: str
+    reason: str
+
+
+@dataclass
+class RunResult:
+    as_of: date
+    mode: Mode
+    outbox: Path | None
+    outcomes: list[Outcome] = field(default_factory=list)
+    skipped: list[SkipNote] = field(default_factory=list)
+    fees: dict[str, int] = field(default_factory=dict)
+    """Fees charged per currency."""
+    in_doubt: list[int] = field(default_factory=list)
+    """Messages left `sending` by an interrupted run (never re-sent)."""
+
+    @property
+    def failed(self) -> bool:
+        return any(o.status == "failed" for o in self.outcomes)
+
+
+def default_outbox() -> Path:
+    """$ARCTL_OUTBOX, else `outbox/` beside the per-user ledger (~/.local/share/arctl/outbox)."""
+    return Path(os.environ.get("ARCTL_OUTBOX") or default_path().parent / "outbox")
+
+
+def run(
+    db: Database,
+    *,
+    as_of: date,
+    mode: Mode,
+    outbox: Path | None = None,
+    customers: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+) -> RunResult:
+    """Plan, render and record today's reminders (see the module docstring)."""
+    from arctl.reminders.letters import Templates
+
+    env = os.environ if env is None else env
+    policy = settings.collections_policy()
+    config = settings.read_settings()
+    mail = _mail_settings(config, env, sending=mode == "send")
+    templates = Templates(settings.templates_dir())
+    folder = (outbox or default_outbox()) if mode != "dry-run" else None
+    result = RunResult(as_of, mode, folder)
+    with db.read() as session:
+        customer_ids = _customer_ids(session, customers) if customers else None
+        plan, skipped = _plan(session, policy, as_of, customer_ids)
+        result.skipped = skipped
+        result.in_doubt = remind_repo.in_doubt(session)
+        first = remind_repo.messages_on(session, as_of)
+    company = settings.company(config)
+    if not company["name"] and any(m.channel not in TASK_CHANNELS for m, _, _ in plan):
+        # Every email and letter is signed by, and asks payment for, the company: never send one unsigned.
+        raise InvalidInput(
+            "emails and letters need the sender: set name (and address, bank, account) under [company]",
+            file=str(settings.settings_file()), field="company.name",
+        )  # fmt: skip
+    planned = _render(plan, templates, company, as_of, first)
+    if mode == "dry-run":
+        result.outcomes = [Outcome(p, "would " + _verb(p.message.channel, False)) for p in planned]
+        return result
+    assert folder is not None
+    now_sent = [p for p in planned if mode == "send" and p.message.channel == "email"]
+    at_once = [p for p in planned if p not in now_sent]
+    result.outcomes += _record_at_once(db, at_once, folder / as_of.isoformat(), as_of, mail, result.fees)
+    if now_sent:
+        result.outcomes += _send_all(db, now_sent, mail, as_of, result.fees)
+    return result
+
+
+def _mail_settings(config: Mapping[str, Any], env: Mapping[str, str], *, sending: bool) -> MailSettings:
+    from arctl.reminders.mail import MailSettings
+
+    mail = MailSettings.from_sources(config.get("mail", {}), env)
+    if sending and not mail.host:
+        raise InvalidInput("--send needs an SMTP server: [mail] host in arctl.toml or $ARCTL_SMTP_HOST",
+                           field="mail.host")  # fmt: skip
+    if sending and not mail.sender:
+        raise InvalidInput("--send needs a From address: [mail] from in arctl.toml or $ARCTL_MAIL_FROM",
+                           field="mail.from")  # fmt: skip
+    return mail
+
+
+def _customer_ids(session: Session, refs: Sequence[str]) -> list[int]:
+    from arctl.services._lookup import resolve_customer
+
+    return [resolve_customer(session, ref).id for ref in refs]
+
+
+# --- plan -------------------------------------------------------------------------------------------
+
+
+def lead_days(policy: Policy) -> int:
+    """How many days before a due date the earliest step of any ladder comes."""
+    return max(0, *(-step.offset_days for ladder in policy.ladders.values() for step in ladder.steps))
+
+
+def _plan(
+    session: Session, policy: Policy, as_of: date, customer_ids: list[int] | None
+) -> tuple[list[tuple[Message, Addressee, tuple[OpenItem, ...]]], list[SkipNote]]:
+    items = remind_repo.open_items(session, as_of, lead_days(policy), customer_ids)
+    if not items:
+        return [], []
+    customer_set = {i.customer_id for i in items}
+    people = remind_repo.addressees(session, customer_set)
+    done = remind_repo.steps_done(session, as_of)
+    disputed = collections_repo.disputed_installments(session, as_of)
+    held = collections_repo.held_customers(session, as_of)
+    promised, broken = _promise_holds(session, as_of, customer_set)
+    by_ladder: dict[str | None, list[ItemState]] = {}
+    ladders: dict[str | None, Ladder | None] = {}
+    for item in items:
+        who = people[item.customer_id]
+        ladder = ladder_for(policy, who.grade, who.tags, who.code)
+        name = ladder.name if ladder else None
+        ladders[name] = ladder
+        steps, last = done.get(item.installment_id, (frozenset(), None))
+        by_ladder.setdefault(name, []).append(
+            ItemState(item.installment_id, item.customer_id, item.due_on, item.open_minor, item.currency, steps,
+                      last, item.installment_id in disputed, item.customer_id in held,
+                      promised.get(item.installment_id), broken.get(item.installment_id))
+        )  # fmt: skip
+    results: list[Due | Skipped] = []
+    for name, states in by_ladder.items():
+        results += due_steps(states, ladders[name], as_of)
+    item_of = {i.installment_id: i for i in items}
+    skipped = [
+        SkipNote(people[r.customer_id].code, _label(item_of[r.installment_id]), r.step or "", r.reason)
+        for r in results if isinstance(r, Skipped) and r.step is not None
+    ]  # fmt: skip
+    plan = []
+    for message in group_messages(results):
+        who = people[message.customer_id]
+        facts = tuple(item_of[d.installment_id] for d in message.items)
+        if message.channel == "email" and not who.email:
+            # Not recorded: the step stays due and goes out once an address is on file.
+            skipped += [SkipNote(who.code, _label(f), d.step.key, "no email address") for d, f in zip(message.items, facts, strict=True)]  # fmt: skip
+            continue
+        plan.append((message, who, facts))
+    skipped.sort(key=lambda s: (s.customer, s.installment))
+    return plan, skipped
+
+
+def _label(item: OpenItem) -> str:
+    return f"{item.invoice}/{item.seq}"
+
+
+def _promise_holds(
+    session: Session, as_of: date, customer_ids: set[int]
+) -> tuple[dict[int, date], dict[int, date]]:
+    """Per installment: the last day a live promise holds it, and the latest day a promise on it broke."""
+    holds: dict[int, date] = {}
+    broken: dict[int, date] = {}
+    for view in collections_repo.promises(session, as_of, customer_ids):
+        state = view.state
+        for installment_id in view.items:
+            if state.holds:
+                holds[installment_id] = max(holds.get(installment_id, state.holds_until), state.holds_until)
+            elif state.failed and state.broken_on is not None:
+                broken[installment_id] = max(broken.get(installment_id, state.broken_on), state.broken_on)
+    return holds, broken
+
+
+# --- render -----------------------------------------------------------------------------------------
+
+
+def _render(
+    plan: list[tuple[Message, Addressee, tuple[OpenItem, ...]]],
+    templates: Templates,
+    company: dict[str, str],
+    as_of: date,
+    first: int,
+) -> list[Planned]:
+    out = []
+    for n, (message, who, facts) in enumerate(plan, first + 1):
+        reference = f"R-{as_of:%Y%m%d}-{n:04d}"
+        language = who.language if who.language in ("zh", "en") else "zh"
+        context = _context(message, who, facts, company, as_of, reference, language)
+        rendered = templates.render(message.template, language, context)
+        out.append(Planned(message, who, facts, reference, rendered, language))
+    return out
+
+
+def _context(
+    message: Message,
+    who: Addressee,
+    facts: tuple[OpenItem, ...],
+    company: dict[str, str],
+    as_of: date,
+    reference: str,
+    language: str,
+) -> dict[str, Any]:
+    """The template context (documented for template writers in reminders/letters.py)."""
+    return {
+        "customer": {"code": who.code, "name": who.name, "address": who.address},
+        "contact": {"name": who.contact_name, "email": who.email, "phone": who.phone}
+        if who.contact_name or who.email or who.phone else None,
+        "company": company,
+        "step": {"key": message.step.key, "title": message.step.title, "channel": message.step.channel,
+                 "offset_days": message.step.offset_days},
+        "as_of": as_of,
+        "language": language,
+        "reference": reference,
+        "items": [_item(d, f) for d, f in zip(message.items, facts, strict=True)],
+        "totals": [{"currency": c, "minor": m} for c, m in message.totals],
+        "fees": [{"currency": c, "minor": m} for c, m in message.fees],
+    }  # fmt: skip
+
+
+def _item(due: Due, fact: OpenItem) -> dict[str, Any]:
+    return {
+        "installment_id": due.installment_id, "invoice": fact.invoice, "seq": fact.seq, "kind": fact.kind,
+        "contract": fact.contract, "due_on": due.due_on, "days_late": due.days_late,
+        "open_minor": due.open_minor, "currency": due.currency, "fee_minor": due.fee_minor,
+        "step_key": due.step.key,
+    }  # fmt: skip
+
+
+def _verb(channel: str, done: bool) -> str:
+    if channel in TASK_CHANNELS:
+        return "task"
+    if channel in LETTER_CHANNELS:
+        return "written" if done else "write"
+    return "written" if done else "send"
+
+
+# --- record -----------------------------------------------------------------------------------------
+
+
+def _record_at_once(
+    db: Database, planned: list[Planned], folder: Path, as_of: date, mail: MailSettings, fees: dict[str, int]
+) -> list[Outcome]:
+    """Tasks, letters and outbox emails: one transaction; files written inside it, removed if it fails."""
+    if not planned:
+        return []
+    written: list[Path] = []
+    outcomes: list[Outcome] = []
+    try:
+        with db.write() as session:
+            for p in planned:
+                status = "task" if p.message.channel in TASK_CHANNELS else "written"
+                file = None if status == "task" else _write_file(p, folder, mail)
+                if file is not None:
+                    written.append(file)
+                message_id = _insert_message(session, p, as_of, status, file=file)
+                _charge_fees(session, p, as_of, fees)
+                _log_contact(session, p, message_id, as_of, "written to the outbox")
+                outcomes.append(Outcome(p, status, message_id, str(file) if file else None))
+            audit.record(session, "remind", "reminder_run", as_of.isoformat(),
+                         after={"messages": len(outcomes), "folder": str(folder)})  # fmt: skip
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    return outcomes
+
+
+def _send_all(
+    db: Database, planned: list[Planned], mail: MailSettings, as_of: date, fees: dict[str, int]
+) -> list[Outcome]:
+    from arctl.reminders.mail import SendError, SmtpSender
+
+    outcomes: list[Outcome] = []
+    pending = list(planned)
+    try:
+        sender = SmtpSender(mail)
+        sender.__enter__()
+    except SendError as exc:
+        return [Outcome(p, "failed" if i == 0 else "not sent", error=str(exc)) for i, p in enumerate(pending)]
+    try:
+        while pending:
+            p = pending.pop(0)
+            email = _email(p, mail, as_of)
+            with db.write() as session:
+                message_id = _insert_message(session, p, as_of, "sending", message_header=str(email["Message-ID"]))
+            try:
+                sender.send(email)
+            except SendError as exc:
+                _mark_failed(db, message_id, str(exc))
+                outcomes.append(Outcome(p, "failed", message_id, error=str(exc)))
+                outcomes += [Outcome(q, "not sent") for q in pending]
+                break
+            with db.write() as session:
+                _mark_sent(session, message_id)
+                _charge_fees(session, p, as_of, fees)
+                _log_contact(session, p, message_id, as_of, "sent by email")
+            outcomes.append(Outcome(p, "sent", message_id))
+    finally:
+        sender.__exit__(None, None, None)
+    return outcomes
+
+
+def _email(p: Planned, mail: MailSettings, as_of: date | None):  # type: ignore[no-untyped-def]
+    """The RFC 5322 message. In the outbox without a From address configured, a placeholder the clerk's
+    mail client replaces (`.invalid` never resolves, so it cannot reach anyone by mistake)."""
+    from arctl.reminders.mail import build_email, new_message_id
+
+    sender = mail.sender or "collections@arctl.invalid"
+    return build_email(
+        sender=(mail.sender_name, sender), to=[(p.addressee.contact_name or p.addressee.name, p.addressee.email)],
+        subject=p.rendered.subject, text=p.rendered.text, html=p.rendered.html, when=datetime.now(UTC),
+        message_id=new_message_id(sender.rpartition("@")[2]),
+    )  # fmt: skip
+
+
+def _write_file(p: Planned, folder: Path, mail: MailSettings) -> Path:
+    """The .eml of an email, the printable .html of a letter."""
+    name = f"{p.reference}-{p.addressee.code}-{p.message.step.key}"
+    if p.message.channel in LETTER_CHANNELS:
+        from arctl.render.files import write_atomic
+
+        path = folder / f"{name}.html"
+        write_atomic(path, p.rendered.html or p.rendered.text)
+        return path
+    from arctl.reminders.mail import write_eml
+
+    return write_eml(folder, name, _email(p, mail, None))
+
+
+def _insert_message(
+    session: Session,
+    p: Planned,
+    as_of: date,
+    status: str,
+    *,
+    file: Path | None = None,
+    message_header: str | None = None,
+) -> int:
+    m = p.message
+    recipient = p.addressee.email if m.channel == "email" else (p.addressee.contact_name or None)
+    message_id = session.execute(
+        insert(ReminderMessage).returning(ReminderMessage.id),
+        {
+            "customer_id": m.customer_id, "run_on": as_of, "channel": m.channel, "step_key": m.step.key,
+            "ladder": m.ladder, "template": m.template, "language": p.language, "recipient": recipient,
+            "subject": p.rendered.subject[:400], "body": p.rendered.text, "status": status,
+            "message_id": message_header, "file": str(file) if file else None, "created_at": utc_now(),
+            "sent_at": None,
+        },
+    ).scalar_one()  # fmt: skip
+    session.execute(
+        insert(ReminderStep),
+        [
+            {"message_id": message_id, "installment_id": d.installment_id, "step_key": d.step.key, "done_on": as_of,
+             "open_minor": d.open_minor, "currency": d.currency, "escalated": d.escalated}
+            for d in m.items
+        ],
+    )  # fmt: skip
+    audit.record(session, "create", "reminder_message", message_id, after={
+        "customer": p.addressee.code, "channel": m.channel, "step": m.step.key, "status": status,
+        "reference": p.reference, "items": [f"{d.installment_id}:{d.step.key}" for d in m.items],
+    })  # fmt: skip
+    return message_id
+
+
+def _charge_fees(session: Session, p: Planned, as_of: date, fees: dict[str, int]) -> None:
+    """A step's fee, once per (installment, step): charges.post_fee refuses a second one by construction."""
+    from arctl.services.charges import post_fee
+
+    for due in p.message.items:
+        if due.fee_minor > 0:
+            charge = post_fee(session, installment_id=due.installment_id, step_key=due.step.key,
+                              amount_minor=due.fee_minor, currency=due.currency, on=as_of)  # fmt: skip
+            if charge is not None:
+                fees[due.currency] = fees.get(due.currency, 0) + due.fee_minor
+
+
+def _log_contact(session: Session, p: Planned, message_id: int, as_of: date, how: str) -> None:
+    channel = _LOGGED.get(p.message.channel)
+    if channel is None:
+        return
+    title = p.message.step.title or p.message.step.key
+    session.add(ContactLog(
+        customer_id=p.message.customer_id, occurred_on=as_of, channel=channel, outcome=f"{how}: {title}"[:200],
+        note=f"{p.reference}: {p.rendered.subject}", contact_name=p.addressee.contact_name or None,
+        reminder_id=message_id, user=session.info["invocation"].actor, created_at=utc_now(),
+    ))  # fmt: skip
+
+
+def _mark_sent(session: Session, message_id: int) -> None:
+    session.execute(update(ReminderMessage).where(ReminderMessage.id == message_id)
+                    .values(status="sent", sent_at=utc_now()))  # fmt: skip
+    audit.record(session, "send", "reminder_message", message_id, after={"status": "sent"})
+
+
+def _mark_failed(db: Database, message_id: int, error: str) -> None:
+    """The server refused it: the message is kept as failed and its steps are released for the next run."""
+    with db.write() as session:
+        session.execute(update(ReminderMessage).where(ReminderMessage.id == message_id)
+                        .values(status="failed", error=error[:2000]))  # fmt: skip
+        released = session.execute(delete(ReminderStep).where(ReminderStep.message_id == message_id)).rowcount
+        audit.record(session, "fail", "reminder_message", message_id,
+                     after={"status": "failed", "error": error, "steps_released": released})  # fmt: skip
+
+
+def mark(db: Database, message_id: int, *, sent: bool, on: date) -> str:
+    """Settle a message left `sending` by an interrupted run, once the mail server's log has been checked."""
+    with db.write() as session:
+        row = session.get(ReminderMessage, message_id)
+        if row is None:
+            raise InvalidInput(f"no reminder message {message_id}", field="ID")
+        if row.status != "sending":
+            raise Refused(f"message {message_id} is {row.status}, not in doubt: nothing to settle")
+        if sent:
+            _mark_sent(session, message_id)
+            session.add(ContactLog(
+                customer_id=row.customer_id, occurred_on=on, channel="email", outcome=f"sent by email: {row.step_key}",
+                note=row.subject, reminder_id=message_id, user=session.info["invocation"].actor, created_at=utc_now(),
+            ))  # fmt: skip
+            return "sent"
+    _mark_failed(db, message_id, "marked failed by hand after an interrupted run")
+    return "failed"
+
+
+def steps_of(session: Session, message_id: int) -> list[tuple[int, str]]:
+    return [tuple(r) for r in session.execute(  # type: ignore[misc]
+        select(ReminderStep.installment_id, ReminderStep.step_key).where(ReminderStep.message_id == message_id)
+    )]  # fmt: skip

@@ -1,0 +1,308 @@
+"""`arctl remind ...` end to end: never twice, catch-up, grouping, holds, outbox files, real SMTP, call sheet."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import socket
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from _shared import refused
+
+pytestmark = pytest.mark.usefixtures("_fast_ledger")
+
+
+COMPANY = """[company]
+name = "杭州示例电子有限公司"
+address = "杭州市西湖区文三路 90 号"
+phone = "0571-87650000"
+email = "ar@example.net"
+bank = "中国工商银行杭州分行"
+account = "1202 0000 0000 0000 000"
+"""
+
+
+@pytest.fixture(autouse=True)
+def company(ledger_env: Path) -> Path:
+    config = ledger_env.parent / "config"
+    config.mkdir(exist_ok=True)
+    (config / "arctl.toml").write_text(COMPANY, encoding="utf-8")
+    return config
+
+
+@pytest.fixture
+def book(ok, seed) -> None:  # type: ignore[no-untyped-def]
+    """HZJX (zh, email) owes INV-1 and INV-4 due 10-01 and INV-2 due 10-31; ACME (en) INV-3 due 10-10;
+    NOML (no contact at all) INV-5 due 10-01."""
+
+    def build() -> None:
+        ok("customer", "add", "HZJX", "杭州精细机械有限公司", "--contact", "王丽华", "--email", "wanglh@example.cn",
+           "--phone", "0571-88880000", "--address", "杭州市滨江区江南大道 1 号")  # fmt: skip
+        ok("customer", "add", "ACME", "Acme Trading Co.", "--language", "en", "--contact", "Ann Lee",
+           "--email", "ann@example.com", "--phone", "+1 555 0100")  # fmt: skip
+        ok("customer", "add", "NOML", "无邮箱贸易有限公司")
+        ok("invoice", "add", "HZJX", "INV-1", "1000.00", "--date", "2026-09-01", "--terms", "net30")
+        ok("invoice", "add", "HZJX", "INV-2", "2345.60", "--date", "2026-10-01", "--terms", "net30")
+        ok("invoice", "add", "ACME", "INV-3", "500.00", "--date", "2026-09-10", "--terms", "net30")
+        ok("invoice", "add", "HZJX", "INV-4", "100000000.01", "--date", "2026-09-01", "--terms", "net30")
+        ok("invoice", "add", "NOML", "INV-5", "10.00", "--date", "2026-09-01", "--terms", "net30")
+
+    seed("book", build)
+
+
+def rows(ledger: Path, sql: str) -> list[tuple]:  # type: ignore[type-arg]
+    con = sqlite3.connect(ledger)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def run_json(ok, *args: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    return json.loads(ok("remind", "run", *args, "--format", "json"))
+
+
+def messages(doc: dict) -> list[dict]:  # type: ignore[type-arg]
+    return doc["sections"][0]["rows"]
+
+
+def skipped(doc: dict) -> list[dict]:  # type: ignore[type-arg]
+    return doc["sections"][1]["rows"]
+
+
+@pytest.mark.usefixtures("book")
+def test_one_email_per_customer_lists_every_item_and_a_second_run_does_nothing(ok, ledger_env, tmp_path):
+    outbox = tmp_path / "out"
+    doc = run_json(ok, "--as-of", "2026-10-02", "--outbox", str(outbox))
+    sent = messages(doc)
+    assert [(m["customer"], m["channel"], m["step"], m["items"], m["status"]) for m in sent] == [
+        ("HZJX", "email", "overdue", 2, "written"),
+    ]
+    assert sent[0]["amount"] == "100001000.01"
+    assert [(s["customer"], s["installment"], s["reason"]) for s in skipped(doc)] == [
+        ("NOML", "INV-5/1", "no email address"),
+    ]
+    files = sorted((outbox / "2026-10-02").glob("*.eml"))
+    assert len(files) == 1
+    msg = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
+    assert msg["To"].addresses[0].addr_spec == "wanglh@example.cn"
+    body = msg.get_body(preferencelist=("plain",)).get_content()
+    assert "INV-1" in body and "INV-4" in body and "INV-2" not in body
+    steps = rows(ledger_env, "SELECT installment_id, step_key, done_on FROM reminder_step ORDER BY installment_id")
+    assert [(s[1], s[2]) for s in steps] == [("overdue", "2026-10-02"), ("overdue", "2026-10-02")]
+    log = rows(ledger_env, "SELECT channel, outcome, reminder_id FROM contact_log")
+    assert len(log) == 1 and log[0][0] == "email" and log[0][2] is not None
+
+    again = run_json(ok, "--as-of", "2026-10-02", "--outbox", str(outbox))
+    assert messages(again) == []
+    assert len(list((outbox / "2026-10-02").glob("*.eml"))) == 1
+    assert len(rows(ledger_env, "SELECT * FROM reminder_step")) == 2
+
+
+@pytest.mark.usefixtures("book")
+def test_after_missed_days_one_message_at_the_right_step_and_its_fee_once(ok, ledger_env, tmp_path):
+    run_json(ok, "--as-of", "2026-10-02", "--outbox", str(tmp_path))
+    # Nobody ran it for 17 days: the call (+7) was missed; today (+19) the fee notice (+15) is due.
+    doc = run_json(ok, "--as-of", "2026-10-20", "--outbox", str(tmp_path))
+    hzjx = [(m["channel"], m["step"], m["items"]) for m in messages(doc) if m["customer"] == "HZJX"]
+    assert hzjx == [("email", "fee-notice", 2)]
+    assert any("fees charged: CNY 100.00" in n for n in doc["sections"][0]["notes"])
+    charges = rows(ledger_env, "SELECT kind, step_key, amount_minor FROM charge ORDER BY id")
+    assert charges == [("fee", "fee-notice", 5000), ("fee", "fee-notice", 5000)]
+    # The next days bring nothing new until the visit step (+30).
+    assert [m for m in messages(run_json(ok, "--as-of", "2026-10-21", "--outbox", str(tmp_path)))
+            if m["customer"] == "HZJX"] == []  # fmt: skip
+    assert len(rows(ledger_env, "SELECT * FROM charge")) == 2
+
+
+@pytest.mark.usefixtures("book")
+def test_paid_disputed_promised_and_held_items_are_skipped_with_a_reason(ok, ledger_env, tmp_path):
+    ok("payment", "add", "HZJX", "1000.00", "--date", "2026-10-01", "--to", "INV-1")
+    con = sqlite3.connect(ledger_env)
+    with con:
+        inv4 = con.execute("SELECT i.id FROM installment i JOIN invoice v ON v.id = i.invoice_id "
+                           "WHERE v.number = 'INV-4'").fetchone()[0]  # fmt: skip
+        con.execute("INSERT INTO dispute (customer_id, reason, opened_on, created_at) "
+                    "SELECT id, 'quality', '2026-10-01', 'now' FROM customer WHERE code = 'HZJX'")  # fmt: skip
+        con.execute("INSERT INTO dispute_item VALUES (1, ?)", (inv4,))
+        con.execute("UPDATE customer SET hold_since = '2026-09-30', hold_reason = '破产清算' WHERE code = 'NOML'")
+        con.execute("INSERT INTO promise (customer_id, currency, amount_minor, made_on, due_on, grace_days, "
+                    "created_at) SELECT id, 'CNY', 50000, '2026-10-09', '2026-10-15', 2, 'now' FROM customer "
+                    "WHERE code = 'ACME'")  # fmt: skip
+        con.execute("INSERT INTO promise_item SELECT 1, i.id FROM installment i JOIN invoice v "
+                    "ON v.id = i.invoice_id WHERE v.number = 'INV-3'")  # fmt: skip
+    con.close()
+    doc = run_json(ok, "--as-of", "2026-10-12", "--outbox", str(tmp_path))
+    assert messages(doc) == []
+    reasons = {(s["installment"], s["reason"]) for s in skipped(doc)}
+    assert reasons == {("INV-4/1", "disputed"), ("INV-5/1", "on hold"), ("INV-3/1", "promised until 2026-10-17")}
+    # The promise breaks the day after its grace: ACME's next step comes at once (escalation).
+    doc = run_json(ok, "--as-of", "2026-10-18", "--outbox", str(tmp_path))
+    # Day +8: the call (+7) is the highest step reached; the escalation only matters when the ladder's own
+    # offsets have not come yet (tests/unit/test_reminder_policy.py covers that case).
+    acme = [(m["customer"], m["channel"], m["step"]) for m in messages(doc) if m["customer"] == "ACME"]
+    assert acme == [("ACME", "phone", "call")]
+
+
+@pytest.mark.usefixtures("book")
+def test_dry_run_renders_everything_and_changes_nothing(ok, dump, tmp_path):
+    before = dump()
+    doc = run_json(ok, "--as-of", "2026-10-02", "--dry-run")
+    assert [m["status"] for m in messages(doc)] == ["would send"]
+    assert any("dry run" in n for n in doc["sections"][0]["notes"])
+    assert dump() == before
+    assert not (tmp_path / "xdg" / "arctl" / "outbox").exists()
+
+
+@pytest.mark.usefixtures("book")
+def test_letters_are_printable_html_with_the_amount_in_chinese_capitals(ok, tmp_path):
+    doc = run_json(ok, "--as-of", "2026-11-16", "--outbox", str(tmp_path))  # INV-1/INV-4 at +46: demand letter
+    letters = [m for m in messages(doc) if m["channel"] == "letter"]
+    assert [(m["customer"], m["step"]) for m in letters] == [("HZJX", "demand"), ("NOML", "demand")]
+    html = next((tmp_path / "2026-11-16").glob("*HZJX-demand.html")).read_text(encoding="utf-8")
+    assert "<html" in html.lower()
+    assert "壹亿零壹仟元零壹分" in html  # 100,001,000.01 = INV-1 + INV-4
+
+
+@pytest.mark.usefixtures("book")
+def test_phone_steps_become_tasks_on_the_call_sheet_until_logged(ok, ledger_env, tmp_path):
+    run_json(ok, "--as-of", "2026-10-02", "--outbox", str(tmp_path))
+    doc = run_json(ok, "--as-of", "2026-10-08", "--outbox", str(tmp_path))
+    # HZJX's call (+7); ACME's courtesy call before its due date (-3); NOML has no email but can be phoned.
+    assert [(m["customer"], m["step"], m["status"]) for m in messages(doc)] == [
+        ("HZJX", "call", "task"),
+        ("ACME", "pre-call", "task"),
+        ("NOML", "call", "task"),
+    ]
+    sheet = ok("remind", "calls", "--as-of", "2026-10-08", "--format", "csv")
+    lines = sheet.splitlines()
+    assert lines[0].startswith("id,made,customer,name,channel,step,contact,phone,amount")
+    hzjx = next(line for line in lines if ",HZJX," in line)
+    assert ",call," in hzjx and "0571-88880000" in hzjx and "100001000.01" in hzjx and "INV-1/1 INV-4/1" in hzjx
+    con = sqlite3.connect(ledger_env)
+    with con:
+        con.execute("UPDATE reminder_message SET status = 'done', done_on = '2026-10-09' WHERE status = 'task'")
+    con.close()
+    assert "no open calls" in ok("remind", "calls", "--as-of", "2026-10-09")
+
+
+@pytest.mark.usefixtures("book")
+def test_english_customer_gets_english(ok, tmp_path):
+    run_json(ok, "--as-of", "2026-10-03", "--outbox", str(tmp_path))
+    eml = next((tmp_path / "2026-10-03").glob("*ACME-friendly.eml"))
+    msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    text = msg.get_body(preferencelist=("plain",)).get_content()
+    assert "INV-3" in text and "500.00" in text
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in msg["Subject"])
+
+
+# --- real SMTP -------------------------------------------------------------------------------------
+
+
+class _Inbox:
+    def __init__(self, fail_on: int | None = None) -> None:
+        self.fail_on = fail_on
+        self.seen = 0
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        self.seen += 1
+        if self.fail_on is not None and self.seen == self.fail_on:
+            return "451 4.3.0 try again later"
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp(monkeypatch) -> Iterator[_Inbox]:  # type: ignore[no-untyped-def]
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:  # aiosmtpd checks its server by connecting to the port it was given
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        monkeypatch.setenv("ARCTL_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("ARCTL_SMTP_PORT", str(port))
+        monkeypatch.setenv("ARCTL_SMTP_SECURITY", "none")
+        monkeypatch.setenv("ARCTL_MAIL_FROM", "应收组 <ar@example.net>")
+        yield inbox
+    finally:
+        controller.stop()
+
+
+@pytest.mark.usefixtures("book")
+def test_send_over_smtp_records_exactly_what_went_out_and_the_next_run_sends_the_rest(cli, ok, smtp, ledger_env):
+    ok(
+        "customer",
+        "add",
+        "BETA",
+        "Beta GmbH",
+        "--language",
+        "en",
+        "--contact",
+        "Bo Beta",
+        "--email",
+        "bo@beta.example",
+    )
+    ok("invoice", "add", "BETA", "INV-7", "70.00", "--date", "2026-09-01", "--terms", "net30")  # due 10-01
+    smtp.fail_on = 2
+    first = cli("remind", "run", "--as-of", "2026-10-03", "--send", "--format", "json")
+    assert first.exit_code == 1, first.stdout + first.stderr
+    emails = [(m["customer"], m["status"]) for m in json.loads(first.stdout)["sections"][0]["rows"]
+              if m["channel"] == "email"]  # fmt: skip
+    assert emails == [("HZJX", "sent"), ("ACME", "failed"), ("BETA", "not sent")]
+    assert len(smtp.messages) == 1
+    recorded = rows(ledger_env, "SELECT channel, status FROM reminder_message WHERE channel = 'email' ORDER BY id")
+    assert recorded == [("email", "sent"), ("email", "failed")]
+    failed_steps = rows(ledger_env, "SELECT count(*) FROM reminder_step rs JOIN reminder_message m "
+                                    "ON m.id = rs.message_id WHERE m.status = 'failed'")  # fmt: skip
+    assert failed_steps == [(0,)]
+
+    smtp.fail_on = None
+    second = run_json(ok, "--as-of", "2026-10-03", "--send")
+    assert [(m["customer"], m["status"]) for m in messages(second)] == [("ACME", "sent"), ("BETA", "sent")]
+    assert len(smtp.messages) == 3
+    subjects = [m["Subject"] for m in smtp.messages]
+    assert len(set(subjects)) == len(subjects)
+    assert str(smtp.messages[0]["From"]).endswith("<ar@example.net>")
+    assert messages(run_json(ok, "--as-of", "2026-10-03", "--send")) == []
+
+
+# --- policy and bad input ----------------------------------------------------------------------------
+
+
+def test_policy_shows_the_shipped_ladders(ok):
+    out = ok("remind", "policy", "--format", "csv")
+    assert "standard,lawyer,60" in out and "gentle,legal,120" in out
+    assert "standard,fee-notice,15" in out
+
+
+def test_a_bad_user_policy_is_named_with_its_line(cli, ledger_env):
+    config = ledger_env.parent / "config"
+    (config / "policy.toml").write_text('default = "standard"\n[holds]\npromise_grace = 3\n', encoding="utf-8")
+    refused(cli("remind", "policy"), "policy.toml:3", "holds.promise_grace", "promise_grace_days")
+
+
+@pytest.mark.usefixtures("book")
+def test_bad_input_changes_nothing(cli, dump, ledger_env):
+    before = dump()
+    refused(cli("remind", "run", "--as-of", "2026-13-01"), "--as-of")
+    refused(cli("remind", "run", "--customer", "NOBODY"), "NOBODY")
+    assert cli("remind", "run", "--send", "--outbox", "x").exit_code == 2
+    refused(cli("remind", "run", "--send"), "SMTP")
+    (ledger_env.parent / "config" / "arctl.toml").write_text("[company]\n", encoding="utf-8")
+    refused(cli("remind", "run", "--as-of", "2026-10-02"), "arctl.toml", "company.name")
+    (ledger_env.parent / "config" / "arctl.toml").write_text(
+        "[company]\nname = 1\n[mail]\npassword = 'x'\n", encoding="utf-8"
+    )
+    refused(cli("remind", "run", "--as-of", "2026-10-02"), "password")
+    refused(cli("remind", "show", "999"), "999")
+    assert cli("remind", "list", "--status", "bogus").exit_code == 2
+    assert dump() == before
