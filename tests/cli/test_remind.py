@@ -306,3 +306,22 @@ def test_bad_input_changes_nothing(cli, dump, ledger_env):
     refused(cli("remind", "show", "999"), "999")
     assert cli("remind", "list", "--status", "bogus").exit_code == 2
     assert dump() == before
+
+
+@pytest.mark.usefixtures("book")
+def test_verify_checks_reminders_and_charges(cli, ok, ledger_env, tmp_path):
+    run_json(ok, "--as-of", "2026-10-02", "--outbox", str(tmp_path))
+    run_json(ok, "--as-of", "2026-10-20", "--outbox", str(tmp_path))  # charges the fee-notice fees
+    assert cli("verify").exit_code == 0
+    con = sqlite3.connect(ledger_env)
+    with con:
+        con.execute("UPDATE reminder_message SET status = 'failed' WHERE id = 1")
+        con.execute("UPDATE charge SET amount_minor = 4999 WHERE id = 1")
+    con.close()
+    result = cli("verify")
+    assert result.exit_code == 3
+    assert "reminder 1: failed but still holds 2 step(s)" in result.stdout + result.stderr
+    assert (
+        "charge 1 (INV-1-FEE-fee-notice): amount or currency differs from its invoice"
+        in result.stdout + result.stderr
+    )

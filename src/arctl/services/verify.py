@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from arctl.db import audit, repo
 from arctl.db.bank_models import BankImport, BankLine
+from arctl.db.collection_models import Charge, Dispute, Promise, ReminderMessage, ReminderStep
 from arctl.db.engine import Database
 from arctl.db.models import Allocation, Credit, Installment, Invoice, Payment
 from arctl.domain.money import format_amount
@@ -92,6 +93,7 @@ def verify(db: Database) -> tuple[list[str], dict[str, int]]:
             problems.append(f"{number}: allocation {alloc_id} is in another currency than the invoice")
         problems.extend(_over_allocated_on_some_day(session))
         problems.extend(_bank_problems(session))
+        problems.extend(_collection_problems(session))
         for model, label in ((Payment, "payment P"), (Credit, "credit C")):
             for source in session.execute(select(model)).scalars():
                 expected_source = repo.expected_source_settled_on(session, source)
@@ -186,4 +188,54 @@ def _bank_problems(session: Session) -> list[str]:
             problems.append(f"{where}: {status} but its payment P{pay} is still in force")
         if (key is None) != (status == "undone") or (status == "undone") != (undone is not None):
             problems.append(f"{where}: status {status} does not agree with its import and dedupe key")
+    return problems
+
+
+def _collection_problems(session: Session) -> list[str]:
+    """Reminders, charges, disputes and promises hold together: a failed message keeps no steps (they were
+    released for the next run); a charge is exactly its invoice (same customer's debt, amount, currency,
+    one installment, no contract, so it bears no interest); nothing is resolved or due before it began."""
+    problems = []
+    kept = session.execute(
+        select(ReminderMessage.id, func.count(ReminderStep.id))
+        .join(ReminderStep, ReminderStep.message_id == ReminderMessage.id)
+        .where(ReminderMessage.status == "failed")
+        .group_by(ReminderMessage.id)
+    )
+    for message_id, steps in kept:
+        problems.append(f"reminder {message_id}: failed but still holds {steps} step(s)")
+    parts = (
+        select(
+            Installment.invoice_id,
+            func.count(Installment.id).label("n"),
+            func.sum(Installment.amount_minor).label("total"),
+        )
+        .group_by(Installment.invoice_id)
+        .subquery()
+    )
+    cause_invoice = aliased(Invoice)
+    rows = session.execute(
+        select(Charge.id, Invoice.number, Charge.amount_minor, Charge.currency, Invoice.amount_minor, Invoice.currency,
+               Invoice.contract_id, parts.c.n, parts.c.total, Invoice.customer_id, cause_invoice.customer_id)
+        .join(Invoice, Invoice.id == Charge.invoice_id)
+        .outerjoin(parts, parts.c.invoice_id == Invoice.id)
+        .join(Installment, Installment.id == Charge.cause_installment_id)
+        .join(cause_invoice, cause_invoice.id == Installment.invoice_id)
+    )  # fmt: skip
+    for charge, number, amount, currency, inv_amount, inv_currency, contract, n, total, customer, owes in rows:
+        where = f"charge {charge} ({number})"
+        if (amount, currency) != (inv_amount, inv_currency) or total != amount:
+            problems.append(f"{where}: amount or currency differs from its invoice")
+        if n != 1 or contract is not None:
+            problems.append(f"{where}: its invoice must have one installment and no contract")
+        if owes != customer:
+            problems.append(f"{where}: billed to another customer than the installment it is for")
+    for dispute_id, opened, resolved in session.execute(
+        select(Dispute.id, Dispute.opened_on, Dispute.resolved_on).where(Dispute.resolved_on < Dispute.opened_on)
+    ):
+        problems.append(f"dispute {dispute_id}: resolved on {resolved}, before it was opened ({opened})")
+    for promise_id, made, due in session.execute(
+        select(Promise.id, Promise.made_on, Promise.due_on).where(Promise.due_on < Promise.made_on)
+    ):
+        problems.append(f"promise {promise_id}: due {due}, before it was made ({made})")
     return problems
