@@ -74,6 +74,11 @@ def main() -> int:
         file=sys.stderr,
     )
 
+    (work / "config").mkdir()
+    (work / "config" / "arctl.toml").write_text(
+        '[company]\nname = "杭州示例电子有限公司"\nbank = "中国工商银行杭州文三路支行"\naccount = "1202 0212 0900 0123 456"\n',
+        encoding="utf-8",
+    )
     arctl = aging.arctl_command()
     env = {**os.environ, "ARCTL_TODAY": AS_OF, "XDG_DATA_HOME": str(work / "xdg"),
            "ARCTL_CONFIG_DIR": str(work / "config")}  # fmt: skip

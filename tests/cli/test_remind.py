@@ -35,9 +35,10 @@ def company(ledger_env: Path) -> Path:
 
 
 @pytest.fixture
-def book(ok, seed) -> None:  # type: ignore[no-untyped-def]
+def book(_fast_ledger, ok, seed) -> None:  # type: ignore[no-untyped-def]
     """HZJX (zh, email) owes INV-1 and INV-4 due 10-01 and INV-2 due 10-31; ACME (en) INV-3 due 10-10;
-    NOML (no contact at all) INV-5 due 10-01."""
+    NOML (no contact at all) INV-5 due 10-01. Depends on `_fast_ledger` so that the empty ledger is laid
+    down first and the seed over it (not the other way round)."""
 
     def build() -> None:
         ok("customer", "add", "HZJX", "杭州精细机械有限公司", "--contact", "王丽华", "--email", "wanglh@example.cn",

@@ -316,8 +316,10 @@ def new_message_id(domain: str) -> str:
     return make_msgid(domain=ascii_domain)
 
 
-def write_eml(outbox: Path, name: str, message: EmailMessage) -> Path:
+def write_eml(outbox: Path, name: str, message: EmailMessage, *, sync: bool = True) -> Path:
     """Write `message` to OUTBOX/NAME.eml atomically (temp file + rename), mode 0600; returns the path.
+
+    `sync=False` skips the per-file fsync, for a batch that syncs once after writing all its files.
 
     `name` is reduced to letters, digits, '.', '_' and '-' (no folders, no hidden files). An existing file of
     the same name is replaced.
@@ -333,7 +335,8 @@ def write_eml(outbox: Path, name: str, message: EmailMessage) -> Path:
             os.fchmod(handle.fileno(), 0o600)
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):

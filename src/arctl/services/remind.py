@@ -318,29 +318,33 @@ def _verb(channel: str, done: bool) -> str:
 def _record_at_once(
     db: Database, planned: list[Planned], folder: Path, as_of: date, mail: MailSettings, fees: dict[str, int]
 ) -> list[Outcome]:
-    """Tasks, letters and outbox emails: one transaction; files written inside it, removed if it fails."""
+    """Tasks, letters and outbox emails, in one transaction. The files are written first (synced to disk
+    once, not file by file) and removed again if the transaction fails; rows go in as a few bulk inserts."""
     if not planned:
         return []
     written: list[Path] = []
-    outcomes: list[Outcome] = []
     try:
+        statuses = ["task" if p.message.channel in TASK_CHANNELS else "written" for p in planned]
+        files: list[Path | None] = []
+        for p, status in zip(planned, statuses, strict=True):
+            files.append(None if status == "task" else _write_file(p, folder, mail))
+            if files[-1] is not None:
+                written.append(files[-1])  # type: ignore[arg-type]
+        if written:
+            os.sync()  # the files are on disk before the ledger says they were written
         with db.write() as session:
+            ids = _insert_messages(session, planned, as_of, statuses, files, [None] * len(planned))
             for p in planned:
-                status = "task" if p.message.channel in TASK_CHANNELS else "written"
-                file = None if status == "task" else _write_file(p, folder, mail)
-                if file is not None:
-                    written.append(file)
-                message_id = _insert_message(session, p, as_of, status, file=file)
                 _charge_fees(session, p, as_of, fees)
-                _log_contact(session, p, message_id, as_of, "written to the outbox")
-                outcomes.append(Outcome(p, status, message_id, str(file) if file else None))
-            audit.record(session, "remind", "reminder_run", as_of.isoformat(),
-                         after={"messages": len(outcomes), "folder": str(folder)})  # fmt: skip
+            _log_contacts(session, list(zip(planned, ids, strict=True)), as_of, "written to the outbox")
     except BaseException:
         for path in written:
             path.unlink(missing_ok=True)
         raise
-    return outcomes
+    return [
+        Outcome(p, status, message_id, str(file) if file else None)
+        for p, status, message_id, file in zip(planned, statuses, ids, files, strict=True)
+    ]
 
 
 def _send_all(
@@ -360,7 +364,9 @@ def _send_all(
             p = pending.pop(0)
             email = _email(p, mail, as_of)
             with db.write() as session:
-                message_id = _insert_message(session, p, as_of, "sending", message_header=str(email["Message-ID"]))
+                [message_id] = _insert_messages(
+                    session, [p], as_of, ["sending"], [None], [str(email["Message-ID"])]
+                )
             try:
                 sender.send(email)
             except SendError as exc:
@@ -371,7 +377,7 @@ def _send_all(
             with db.write() as session:
                 _mark_sent(session, message_id)
                 _charge_fees(session, p, as_of, fees)
-                _log_contact(session, p, message_id, as_of, "sent by email")
+                _log_contacts(session, [(p, message_id)], as_of, "sent by email")
             outcomes.append(Outcome(p, "sent", message_id))
     finally:
         sender.__exit__(None, None, None)
@@ -392,53 +398,57 @@ def _email(p: Planned, mail: MailSettings, as_of: date | None):  # type: ignore[
 
 
 def _write_file(p: Planned, folder: Path, mail: MailSettings) -> Path:
-    """The .eml of an email, the printable .html of a letter."""
+    """The .eml of an email, the printable .html of a letter (atomic; the caller syncs the batch)."""
     name = f"{p.reference}-{p.addressee.code}-{p.message.step.key}"
     if p.message.channel in LETTER_CHANNELS:
-        from arctl.render.files import write_atomic
-
+        folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{name}.html"
-        write_atomic(path, p.rendered.html or p.rendered.text)
+        tmp = folder / f".{name}.html.tmp"
+        tmp.write_text(p.rendered.html or p.rendered.text, encoding="utf-8")
+        os.replace(tmp, path)
         return path
     from arctl.reminders.mail import write_eml
 
-    return write_eml(folder, name, _email(p, mail, None))
+    return write_eml(folder, name, _email(p, mail, None), sync=False)
 
 
-def _insert_message(
+def _insert_messages(
     session: Session,
-    p: Planned,
+    planned: Sequence[Planned],
     as_of: date,
-    status: str,
-    *,
-    file: Path | None = None,
-    message_header: str | None = None,
-) -> int:
-    m = p.message
-    recipient = p.addressee.email if m.channel == "email" else (p.addressee.contact_name or None)
-    message_id = session.execute(
-        insert(ReminderMessage).returning(ReminderMessage.id),
-        {
+    statuses: Sequence[str],
+    files: Sequence[Path | None],
+    headers: Sequence[str | None],
+) -> list[int]:
+    """The messages, their steps and one audit event each: three bulk inserts, whatever the count."""
+    now = utc_now()
+    rows = []
+    for p, status, file, header in zip(planned, statuses, files, headers, strict=True):
+        m = p.message
+        rows.append({
             "customer_id": m.customer_id, "run_on": as_of, "channel": m.channel, "step_key": m.step.key,
-            "ladder": m.ladder, "template": m.template, "language": p.language, "recipient": recipient,
+            "ladder": m.ladder, "template": m.template, "language": p.language,
+            "recipient": p.addressee.email if m.channel == "email" else (p.addressee.contact_name or None),
             "subject": p.rendered.subject[:400], "body": p.rendered.text, "status": status,
-            "message_id": message_header, "file": str(file) if file else None, "created_at": utc_now(),
-            "sent_at": None,
-        },
-    ).scalar_one()  # fmt: skip
-    session.execute(
-        insert(ReminderStep),
-        [
-            {"message_id": message_id, "installment_id": d.installment_id, "step_key": d.step.key, "done_on": as_of,
-             "open_minor": d.open_minor, "currency": d.currency, "escalated": d.escalated}
-            for d in m.items
-        ],
-    )  # fmt: skip
-    audit.record(session, "create", "reminder_message", message_id, after={
-        "customer": p.addressee.code, "channel": m.channel, "step": m.step.key, "status": status,
-        "reference": p.reference, "items": [f"{d.installment_id}:{d.step.key}" for d in m.items],
-    })  # fmt: skip
-    return message_id
+            "message_id": header, "file": str(file) if file else None, "created_at": now, "sent_at": None,
+        })  # fmt: skip
+    ids = list(session.execute(
+        insert(ReminderMessage).returning(ReminderMessage.id, sort_by_parameter_order=True), rows
+    ).scalars())  # fmt: skip
+    session.execute(insert(ReminderStep), [
+        {"message_id": message_id, "installment_id": d.installment_id, "step_key": d.step.key, "done_on": as_of,
+         "open_minor": d.open_minor, "currency": d.currency, "escalated": d.escalated}
+        for p, message_id in zip(planned, ids, strict=True) for d in p.message.items
+    ])  # fmt: skip
+    audit.record_many(session, [
+        ("create", "reminder_message", message_id, None, {
+            "customer": p.addressee.code, "channel": p.message.channel, "step": p.message.step.key,
+            "status": status, "reference": p.reference,
+            "items": [f"{d.installment_id}:{d.step.key}" for d in p.message.items],
+        })
+        for p, message_id, status in zip(planned, ids, statuses, strict=True)
+    ])  # fmt: skip
+    return ids
 
 
 def _charge_fees(session: Session, p: Planned, as_of: date, fees: dict[str, int]) -> None:
@@ -453,16 +463,18 @@ def _charge_fees(session: Session, p: Planned, as_of: date, fees: dict[str, int]
                 fees[due.currency] = fees.get(due.currency, 0) + due.fee_minor
 
 
-def _log_contact(session: Session, p: Planned, message_id: int, as_of: date, how: str) -> None:
-    channel = _LOGGED.get(p.message.channel)
-    if channel is None:
-        return
-    title = p.message.step.title or p.message.step.key
-    session.add(ContactLog(
-        customer_id=p.message.customer_id, occurred_on=as_of, channel=channel, outcome=f"{how}: {title}"[:200],
-        note=f"{p.reference}: {p.rendered.subject}", contact_name=p.addressee.contact_name or None,
-        reminder_id=message_id, user=session.info["invocation"].actor, created_at=utc_now(),
-    ))  # fmt: skip
+def _log_contacts(session: Session, done: list[tuple[Planned, int]], as_of: date, how: str) -> None:
+    """A contact-log entry for every message that reached the customer (tasks are logged when done)."""
+    now, actor = utc_now(), session.info["invocation"].actor
+    rows = [
+        {"customer_id": p.message.customer_id, "occurred_on": as_of, "channel": _LOGGED[p.message.channel],
+         "outcome": f"{how}: {p.message.step.title or p.message.step.key}"[:200],
+         "note": f"{p.reference}: {p.rendered.subject}", "contact_name": p.addressee.contact_name or None,
+         "next_on": None, "reminder_id": message_id, "user": actor, "created_at": now}
+        for p, message_id in done if p.message.channel in _LOGGED
+    ]  # fmt: skip
+    if rows:
+        session.execute(insert(ContactLog), rows)
 
 
 def _mark_sent(session: Session, message_id: int) -> None:
