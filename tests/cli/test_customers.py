@@ -353,11 +353,11 @@ def test_list_csv_has_decimal_strings_per_customer_and_currency(ok, ledger_with_
     rows = csv_rows(ok("customer", "list", "--format", "csv"))
     assert rows == [
         {"code": "HZJX", "name": "杭州精细机械有限公司", "terms": "net45", "grade": "B", "tags": "east,key",
-         "open": "128456.75", "unapplied": "0.00", "currency": "CNY"},
+         "collector": "", "open": "128456.75", "unapplied": "0.00", "currency": "CNY"},
         {"code": "SHXY", "name": "上海新远贸易有限公司", "terms": "eom+30", "grade": "", "tags": "east",
-         "open": "0.00", "unapplied": "300.10", "currency": "CNY"},
+         "collector": "", "open": "0.00", "unapplied": "300.10", "currency": "CNY"},
         {"code": "USCO", "name": "US Co", "terms": "", "grade": "", "tags": "",
-         "open": "99.99", "unapplied": "0.00", "currency": "USD"},
+         "collector": "", "open": "99.99", "unapplied": "0.00", "currency": "USD"},
     ]  # fmt: skip
 
 
@@ -412,3 +412,178 @@ def test_contact_given_only_by_email_is_named_after_the_customer(ok):
 def test_exact_name_matches_across_widths_and_case(ok):
     ok("customer", "add", "SZJD", "深圳市金达(中国)有限公司")
     assert "SZJD" in ok("customer", "show", "深圳市金达（中国）有限公司")
+
+
+# ---------------------------------------------------------------- collector, legal hold, the whole story
+
+
+def test_collector_on_add_edit_show_and_list(ok, cli, dump):
+    ok("customer", "add", "ACME", "Acme Trading Co.", "--collector", "  Wang   Li ")
+    assert "  collector    Wang Li\n" in ok("customer", "show", "ACME")
+    assert csv_rows(ok("customer", "list", "--format", "csv"))[0]["collector"] == "Wang Li"
+    assert "Collector" in ok("customer", "list", "--wide")
+    ok("customer", "edit", "ACME", "--collector", "Zhao")
+    assert "  collector    Zhao\n" in ok("customer", "show", "ACME")
+    before = dump()
+    refused(cli("customer", "edit", "ACME", "--collector", "Zhao"), "nothing to change for customer ACME")
+    refused(cli("customer", "edit", "ACME", "--collector", "x" * 61), "error: --collector:")
+    assert dump() == before
+    ok("customer", "edit", "ACME", "--collector", "")
+    assert "collector" not in ok("customer", "show", "ACME")
+
+
+def test_hold_and_release_are_dated_and_audited(ok, cli, dump, ledger_env):
+    import sqlite3
+    from contextlib import closing
+
+    ok("customer", "add", "ACME", "Acme Trading Co.")
+    out = ok("customer", "hold", "acme", "--reason", "lawsuit filed (诉讼中)", "--on", "2026-10-20")
+    assert out == "customer ACME on legal hold from 2026-10-20: no reminders, no charges\n"
+    shown = ok("customer", "show", "ACME")
+    assert "  legal hold   since 2026-10-20: lawsuit filed (诉讼中)  (no reminders, no charges)\n" in shown
+    assert "legal hold   since" not in ok("customer", "show", "ACME", "--as-of", "2026-10-19")
+    with closing(sqlite3.connect(ledger_env)) as con:
+        assert con.execute("SELECT hold_since, hold_reason FROM customer").fetchall() == [
+            ("2026-10-20", "lawsuit filed (诉讼中)")
+        ]
+        assert con.execute("SELECT action FROM audit_event ORDER BY id DESC LIMIT 1").fetchall() == [
+            ("customer.hold",)
+        ]
+    before = dump()
+    refused(cli("customer", "hold", "ACME", "--reason", "again"), "error: customer ACME is already on hold since")
+    refused(cli("customer", "release", "ACME", "--on", "2026-10-19"), "error: --on: 2026-10-19 is before the hold")
+    refused(cli("customer", "release", "ACME", "--on", "2026-11-01"), "error: --on: 2026-11-01 is in the future")
+    assert dump() == before
+    out = ok("customer", "release", "ACME", "--on", "2026-10-25")
+    assert out == "customer ACME released from legal hold on 2026-10-25 (held since 2026-10-20)\n"
+    assert "legal hold   since" not in ok("customer", "show", "ACME")
+    before = dump()
+    refused(cli("customer", "release", "ACME"), "error: customer ACME is not on hold")
+    assert dump() == before
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment", "code"),
+    [
+        (("hold", "NOBODY", "--reason", "x"), "error: no customer matches 'NOBODY'", 1),
+        (("hold", "ACME", "--reason", "  "), "error: --reason: a reason is required", 1),
+        (
+            ("hold", "ACME", "--reason", "x", "--on", "2026/31/10"),
+            "error: --on: '2026/31/10' is not a valid date",
+            1,
+        ),
+        (("hold", "ACME", "--reason", "x", "--on", "2026-11-01"), "error: --on: 2026-11-01 is in the future", 1),
+        (("hold", "ACME"), "--reason", 2),
+        (("release", "NOBODY"), "error: no customer matches 'NOBODY'", 1),
+        (("release", "ACME", "--on", "never"), "error: --on: 'never' is not a date", 1),
+    ],
+)
+def test_hold_release_bad_input(ok, cli, dump, args, fragment, code):
+    ok("customer", "add", "ACME", "Acme Trading Co.")
+    before = dump()
+    refused(cli("customer", *args), fragment, code=code)
+    assert dump() == before
+
+
+@pytest.fixture
+def story(ok: Callable[..., str], seed, ledger_env) -> str:  # type: ignore[no-untyped-def]
+    """ACME's whole history from August to October 2026 (a reminder task inserted as `remind run` would)."""
+
+    def build() -> None:
+        import sqlite3
+        from contextlib import closing
+
+        ok("customer", "add", "ACME", "Acme Trading Co.", "--terms", "net30", "--collector", "Wang")
+        ok("invoice", "add", "ACME", "INV-1", "1000.00", "--date", "2026-08-01")
+        ok(
+            "invoice",
+            "add",
+            "ACME",
+            "INV-2",
+            "500.00",
+            "--date",
+            "2026-09-01",
+            "--terms",
+            "30% on signing, 70% net60",
+        )
+        ok("invoice", "add", "ACME", "INV-3", "80.00", "--date", "2026-09-02")
+        ok("invoice", "void", "INV-3", "--reason", "typo", "--on", "2026-09-03")
+        ok("payment", "add", "ACME", "300", "--date", "2026-09-15", "--reference", "B1")
+        ok("payment", "add", "ACME", "50", "--date", "2026-09-20", "--apply", "none")
+        ok("payment", "reverse", "P2", "--reason", "bounced", "--on", "2026-09-22")
+        ok("promise", "add", "ACME", "600", "--by", "2026-10-10", "--on", "2026-10-01", "--via", "Ann")
+        ok("payment", "add", "ACME", "700", "--date", "2026-10-08")
+        ok("promise", "add", "ACME", "100", "--by", "2026-10-12", "--on", "2026-10-11", "--items", "INV-2/2",
+           "--grace", "0")  # fmt: skip
+        ok("dispute", "open", "INV-2/1", "--reason", "quality", "--on", "2026-10-12")
+        ok("dispute", "resolve", "1", "--credit-note", "--amount", "50", "--on", "2026-10-14")
+        with closing(sqlite3.connect(ledger_env)) as con, con:
+            con.execute(
+                "INSERT INTO reminder_message (customer_id, run_on, channel, step_key, ladder, template, language, "
+                "subject, body, status, created_at) VALUES (1, '2026-10-15', 'phone', 'call-1', 'standard', 'call', "
+                "'zh', 'call', 'call', 'task', '2026-10-15T00:00:00+00:00')"
+            )
+        ok("contact", "log", "ACME", "--channel", "phone", "--outcome", "reached", "--contact", "Ann",
+           "--on", "2026-10-16")  # fmt: skip
+        ok("customer", "hold", "ACME", "--reason", "lawsuit", "--on", "2026-10-20")
+        ok("customer", "release", "ACME", "--on", "2026-10-25")
+
+    seed("story", build)
+    return "ACME"
+
+
+def test_show_tells_the_whole_story_in_order(ok, story):
+    out = ok("customer", "show", "ACME")
+    header, _, history = out.partition("\n\n")
+    assert header.startswith(
+        "ACME  Acme Trading Co.\n  language     zh\n  terms        net30\n  collector    Wang\n"
+    )
+    assert "  open 2026-10-31: 450.00 CNY" in header
+    doc = json.loads(ok("customer", "show", "ACME", "--format", "json"))
+    events = [(r["on"], r["event"], r["document"]) for r in doc["sections"][0]["rows"]]
+    assert events == [
+        ("2026-08-01", "invoice issued", "INV-1"),
+        ("2026-08-31", "falls due", "INV-1/1"),
+        ("2026-09-01", "invoice issued", "INV-2"),
+        ("2026-09-01", "falls due", "INV-2/1"),
+        ("2026-09-02", "invoice issued", "INV-3"),
+        ("2026-09-03", "invoice voided", "INV-3"),
+        ("2026-09-15", "payment", "P1"),
+        ("2026-09-20", "payment", "P2"),
+        ("2026-09-22", "payment reversed", "P2"),
+        ("2026-10-01", "promise made", "promise 1"),
+        ("2026-10-08", "payment", "P3"),
+        ("2026-10-08", "promise kept", "promise 1"),
+        ("2026-10-11", "promise made", "promise 2"),
+        ("2026-10-12", "dispute opened", "dispute 1"),
+        ("2026-10-13", "promise broken", "promise 2"),
+        ("2026-10-14", "credit note", "CN-00001"),
+        ("2026-10-14", "dispute resolved", "dispute 1"),
+        ("2026-10-15", "reminder", "R1"),
+        ("2026-10-16", "contact", "phone"),
+        ("2026-10-20", "legal hold", "ACME"),
+        ("2026-10-25", "hold released", "ACME"),
+        ("2026-10-31", "falls due", "INV-2/2"),
+    ]
+    by_doc = {(r["event"], r["document"]): r for r in doc["sections"][0]["rows"]}
+    assert by_doc[("credit note", "CN-00001")]["amount"] == "50.00"
+    assert by_doc[("dispute resolved", "dispute 1")]["details"] == "credit note CN-00001"
+    assert by_doc[("reminder", "R1")]["details"] == "call-1 by phone (task done)"
+    assert by_doc[("contact", "phone")]["details"] == "reached (Ann)"
+    assert "History of ACME to 2026-10-31" in history and "promise kept" in history
+
+
+def test_show_story_as_of_a_past_date(ok, story):
+    doc = json.loads(ok("customer", "show", "ACME", "--as-of", "2026-10-09", "--format", "json"))
+    rows = doc["sections"][0]["rows"]
+    assert rows[-1]["on"] <= "2026-10-09"
+    assert [r["event"] for r in rows][-2:] == ["payment", "promise kept"]
+    assert "open 2026-10-09" in "\n".join(doc["heading"])
+
+
+def test_show_writes_the_story_to_a_file(ok, story, tmp_path):
+    target = tmp_path / "acme.csv"
+    ok("customer", "show", "ACME", "--output", str(target))
+    text = target.read_text(encoding="utf-8-sig")
+    assert text.startswith("ACME  Acme Trading Co.")
+    assert "promise kept" in text

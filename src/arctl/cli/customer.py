@@ -1,4 +1,4 @@
-"""arctl customer add|edit|contact|list|show|import"""
+"""arctl customer add|edit|contact|list|show|hold|release|import"""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import typer
 
 from arctl.cli._context import as_date, ledger
 from arctl.cli._imports import run_import
-from arctl.cli._options import AsOf, Encoding, ExcelCsv, Format, Mapping, OutputFormat, OutputPath, Sheet, Wide
+from arctl.cli._options import AsOf, Encoding, ExcelCsv, Format, Mapping, On, OutputFormat, OutputPath, Sheet, Wide
 from arctl.cli._output import emit, say
 
 app = typer.Typer(rich_markup_mode=None, help="Customers: codes, names, contacts, terms, credit limits, confidential notes.",
@@ -18,6 +18,9 @@ app = typer.Typer(rich_markup_mode=None, help="Customers: codes, names, contacts
 Code = Annotated[str, typer.Argument(help="Short customer code, e.g. HZJX.")]
 Ref = Annotated[str, typer.Argument(help="Customer code, unique code prefix, exact name or alias.")]
 Tags = Annotated[list[str] | None, typer.Option("--tag", metavar="TAG", help="Tag (repeatable).")]
+Collector = Annotated[
+    str | None, typer.Option(metavar="NAME", help="Who works the account (the collector); '' clears.")
+]
 Aliases = Annotated[
     list[str] | None, typer.Option("--alias", metavar="NAME", help="Another name it pays under (repeatable).")
 ]
@@ -65,6 +68,7 @@ def add(
     channel: Annotated[
         str, typer.Option(metavar="CHANNEL", help="Preferred channel: email, phone, wechat, letter, visit, sms.")
     ] = "email",
+    collector: Collector = None,
 ) -> None:
     """Add a customer.
 
@@ -76,7 +80,7 @@ def add(
         detail = add_customer(
             db, code=code, name=name, terms=terms, credit_limit=credit_limit, currency=currency, grade=grade,
             tags=tag or [], aliases=alias or [], notes=notes, address=address, language=language,
-            contacts=_contact(contact, role, email, phone, language, channel, name),
+            contacts=_contact(contact, role, email, phone, language, channel, name), collector=collector,
         )  # fmt: skip
     say(f"added customer {detail.code} ({detail.name})")
 
@@ -107,6 +111,7 @@ def edit(
     remove_alias: Annotated[
         list[str] | None, typer.Option("--remove-alias", metavar="NAME", help="Remove an alias.")
     ] = None,
+    collector: Collector = None,
 ) -> None:
     """Change a customer's details (audited, with before and after).
 
@@ -118,7 +123,7 @@ def edit(
         detail = edit_customer(
             db, ref, name=name, terms=terms, credit_limit=credit_limit, currency=currency, grade=grade,
             notes=notes, address=address, language=language, add_tags=add_tag or [], remove_tags=remove_tag or [],
-            add_aliases=add_alias or [], remove_aliases=remove_alias or [],
+            add_aliases=add_alias or [], remove_aliases=remove_alias or [], collector=collector,
         )  # fmt: skip
     say(f"updated customer {detail.code}")
 
@@ -171,27 +176,42 @@ def as_of_date(text: str | None):  # type: ignore[no-untyped-def]
 
 
 @app.command("show")
-def show(ctx: typer.Context, ref: Ref, as_of: AsOf = None) -> None:
-    """Show one customer: contacts, terms, credit limit, notes, balance."""
+def show(
+    ctx: typer.Context,
+    ref: Ref,
+    as_of: AsOf = None,
+    fmt: OutputFormat = Format.table,
+    output: OutputPath = None,
+    wide: Wide = False,
+) -> None:
+    """Show one customer: contacts, terms, credit limit, notes, balance, then its whole history in date order.
+
+    The history (invoices, due dates, payments, credits, promises, disputes, reminders, contacts, holds)
+    is a report: --format csv/json/xlsx and --output write it with the details as heading lines.
+
+    Example: arctl customer show HZJX --as-of 2026-10-31
+    """
     from arctl.domain.money import format_amount
-    from arctl.services.customers import show_customer
+    from arctl.services.customers import customer_profile
 
     when = as_of_date(as_of)
     with ledger(ctx) as db:
-        d = show_customer(db, ref, when)
-    say(f"{d.code}  {d.name}")
-    say(f"  language     {d.language}")
-    say(f"  terms        {d.default_terms or '(net30 default)'}")
+        profile = customer_profile(db, ref, when)
+    d = profile.detail
+    lines = [f"{d.code}  {d.name}", f"  language     {d.language}",
+             f"  terms        {d.default_terms or '(net30 default)'}"]  # fmt: skip
     if d.credit_limit is not None:
-        say(f"  credit limit {d.credit_limit}")
+        lines.append(f"  credit limit {d.credit_limit}")
     if d.credit_grade:
-        say(f"  grade        {d.credit_grade}")
+        lines.append(f"  grade        {d.credit_grade}")
     if d.tags:
-        say(f"  tags         {', '.join(d.tags)}")
+        lines.append(f"  tags         {', '.join(d.tags)}")
     if d.aliases:
-        say(f"  aliases      {'; '.join(d.aliases)}")
+        lines.append(f"  aliases      {'; '.join(d.aliases)}")
     if d.address:
-        say(f"  address      {d.address}")
+        lines.append(f"  address      {d.address}")
+    if profile.collector:
+        lines.append(f"  collector    {profile.collector}")
     for k in d.contacts:
         parts = [
             k.name,
@@ -201,17 +221,64 @@ def show(ctx: typer.Context, ref: Ref, as_of: AsOf = None) -> None:
             f"{k.channel}/{k.language}",
             "primary" if k.is_primary else None,
         ]
-        say(f"  contact      {' · '.join(p for p in parts if p)}")
+        lines.append(f"  contact      {' · '.join(p for p in parts if p)}")
     if d.notes:
-        say(f"  notes        {d.notes}  (confidential)")
-    say(f"  invoices     {d.invoices}")
+        lines.append(f"  notes        {d.notes}  (confidential)")
+    if profile.hold_since:
+        lines.append(
+            f"  legal hold   since {profile.hold_since}: {profile.hold_reason}  (no reminders, no charges)"
+        )
+    lines.append(f"  invoices     {d.invoices}")
     for currency in sorted(set(d.open_by_currency) | set(d.unapplied_by_currency)):
         owed = d.open_by_currency.get(currency, 0)
         credit = d.unapplied_by_currency.get(currency, 0)
         line = f"  open {when}: {format_amount(owed, currency, grouping=True)} {currency}"
         if credit:
             line += f", unapplied {format_amount(credit, currency, grouping=True)} {currency}"
-        say(line)
+        lines.append(line)
+    if fmt == Format.table and output is None:
+        for line in lines:
+            say(line)
+        if profile.timeline.rows:
+            say("")
+            emit(profile.timeline, fmt, None, wide=wide)
+        return
+    from arctl.cli._output import emit_document
+
+    emit_document("customer", lines, [profile.timeline], fmt, output, as_of=when, wide=wide)
+
+
+@app.command("hold")
+def hold(
+    ctx: typer.Context,
+    ref: Ref,
+    reason: Annotated[str, typer.Option(metavar="TEXT", help="Why (诉讼中, 破产, settlement talks...).")],
+    on: On = None,
+) -> None:
+    """Put a customer on legal hold: no reminders and no charges from that day (audited).
+
+    Example: arctl customer hold HZJX --reason "lawsuit filed (诉讼中)" --on 2026-10-20
+    """
+    from arctl.services.customers import hold_customer
+
+    when = as_date(on, "--on")
+    with ledger(ctx) as db:
+        code, since = hold_customer(db, ref, reason=reason, on=when)
+    say(f"customer {code} on legal hold from {since}: no reminders, no charges")
+
+
+@app.command("release")
+def release(ctx: typer.Context, ref: Ref, on: On = None) -> None:
+    """End a customer's legal hold: reminders and charges resume (audited).
+
+    Example: arctl customer release HZJX --on 2026-11-30
+    """
+    from arctl.services.customers import release_customer
+
+    when = as_date(on, "--on")
+    with ledger(ctx) as db:
+        code, since, until = release_customer(db, ref, on=when)
+    say(f"customer {code} released from legal hold on {until} (held since {since})")
 
 
 @app.command("import")

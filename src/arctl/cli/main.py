@@ -79,6 +79,12 @@ ArctlGroup.lazy = {
                             "Late interest (违约金): contract terms, quotes as of any date, charges and reversals."),
     "remind": LazyCommand("arctl.cli.remind", "app",
                           "Reminders (催款): the dunning ladder, emails, letters and call sheets — never twice."),
+    "promise": LazyCommand("arctl.cli.promise", "app",
+                           "Promises to pay (承诺付款): record, follow (kept, partly kept, broken), cancel."),
+    "dispute": LazyCommand("arctl.cli.dispute", "app",
+                           "Disputes (客户异议): items the customer contests, held from reminders until resolved."),
+    "contact": LazyCommand("arctl.cli.contact", "app",
+                           "The contact log (沟通记录): calls, visits, letters and the reminders sent."),
     "db": LazyCommand("arctl.cli.db", "app", "The ledger database: where it is, its schema revision, upgrades."),
 }  # fmt: skip
 

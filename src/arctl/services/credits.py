@@ -156,3 +156,41 @@ def new_write_off(
                  after={**snapshot(credit), "invoice": invoice.number,
                         "allocations": audit_lines(made, session, invoice.currency)})  # fmt: skip
     return credit, made
+
+
+def new_credit(
+    session: Session,
+    *,
+    kind: str,
+    customer_id: int,
+    currency: str,
+    amount_minor: int,
+    on: date,
+    reason: str,
+    targets: Sequence[str],
+    note: str | None = None,
+    number: str | None = None,
+    invoice_id: int | None = None,
+) -> tuple[Credit, list[Any]]:
+    """A credit note or write-off applied in full to `targets` (`INV:SEQ=AMOUNT`), inside an open write
+    session, with its audit event (used to resolve a dispute in the dispute's own transaction)."""
+    if kind not in ("credit_note", "write_off"):
+        raise InvalidInput(f"{kind!r} is not a credit kind", field="kind")
+    if amount_minor <= 0:
+        raise InvalidInput(f"{format_amount(amount_minor, currency)} must be more than zero", field="--amount")
+    reason = choose(reason, CREDIT_NOTE_REASONS if kind == "credit_note" else WRITE_OFF_REASONS, "--reason")
+    credit = Credit(
+        kind=kind, number=_unique_number(session, number, "CN" if kind == "credit_note" else "WO"),
+        customer_id=customer_id, invoice_id=invoice_id, issued_on=on, currency=currency,
+        amount_minor=amount_minor, reason=reason, note=(note or "").strip() or None, created_at=utc_now(),
+    )  # fmt: skip
+    session.add(credit)
+    session.flush()
+    made = allocate_targets(session, credit_source(credit), list(targets), exact=True)
+    applied = sum(a.amount_minor for a in made)
+    if applied != amount_minor:
+        raise Refused(f"{credit.number}: only {format_amount(applied, currency)} of "
+                      f"{format_amount(amount_minor, currency)} could be applied")  # fmt: skip
+    audit.record(session, f"{kind}.add", "credit", credit.number,
+                 after={**snapshot(credit), "allocations": audit_lines(made, session, currency)})  # fmt: skip
+    return credit, made

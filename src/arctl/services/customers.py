@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,6 +22,9 @@ from arctl.domain.report import Column, Report
 from arctl.domain.terms import parse_terms
 from arctl.services._lookup import normalize_name, resolve_customer
 
+if TYPE_CHECKING:
+    from arctl.reports.timeline import Event
+
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TAG = re.compile(r"^[\w.-]{1,40}$")
@@ -33,7 +37,7 @@ def snapshot(c: Customer) -> dict[str, Any]:
         "credit_limit": None if c.credit_limit_minor is None
         else format_amount(c.credit_limit_minor, c.credit_currency or "CNY"),
         "credit_currency": c.credit_currency, "credit_grade": c.credit_grade, "language": c.language,
-        "notes": c.notes, "aliases": sorted(a.alias for a in c.aliases), "tags": sorted(t.tag for t in c.tags),
+        "notes": c.notes, "collector": c.collector, "aliases": sorted(a.alias for a in c.aliases), "tags": sorted(t.tag for t in c.tags),
         "contacts": [{"name": k.name, "email": k.email, "phone": k.phone, "language": k.language,
                       "channel": k.channel, "role": k.role} for k in c.contacts],
     }  # fmt: skip
@@ -60,6 +64,13 @@ def check_contact(contact: ContactInfo) -> ContactInfo:
         channel=choose(contact.channel, CHANNELS, "channel"),
         is_primary=contact.is_primary,
     )
+
+
+def _collector(name: str | None) -> str | None:
+    name = " ".join((name or "").split())
+    if len(name) > 60:
+        raise InvalidInput(f"{name[:20]!r}...: a collector's name has at most 60 characters", field="--collector")
+    return name or None
 
 
 def _check_tags(tags: Sequence[str]) -> list[str]:
@@ -110,6 +121,7 @@ def new_customer(
     language: str = "zh",
     contacts: Sequence[ContactInfo] = (),
     alias_source: str = "manual",
+    collector: str | None = None,
 ) -> Customer:
     """Validate and add a customer inside an open write session (used by add and import)."""
     code = check_code(code)
@@ -126,7 +138,7 @@ def new_customer(
         credit_limit_minor=_credit_limit(credit_limit, currency),
         credit_currency=currency, credit_grade=(grade or "").strip().upper() or None,
         language=choose(language, LANGUAGES, "language"), notes=(notes or "").strip() or None,
-        address=(address or "").strip() or None, created_at=utc_now(),
+        address=(address or "").strip() or None, collector=_collector(collector), created_at=utc_now(),
     )  # fmt: skip
     session.add(customer)
     customer.tags.extend(CustomerTag(tag=t) for t in _check_tags(tags))
@@ -169,6 +181,7 @@ def edit_customer(
     add_aliases: Sequence[str] = (),
     remove_aliases: Sequence[str] = (),
     add_contacts: Sequence[ContactInfo] = (),
+    collector: str | None = None,
 ) -> CustomerDetail:
     """Change descriptive fields; every change is one audited edit with before and after."""
     with db.write() as session:
@@ -205,6 +218,8 @@ def edit_customer(
             customer.address = address.strip() or None
         if language is not None:
             customer.language = choose(language, LANGUAGES, "language")
+        if collector is not None:
+            customer.collector = _collector(collector)
         existing = {t.tag for t in customer.tags}
         customer.tags.extend(CustomerTag(tag=t) for t in _check_tags(add_tags) if t not in existing)
         drop = set(_check_tags(remove_tags))
@@ -275,6 +290,7 @@ def list_customers(db: Database, *, tag: str | None = None, as_of: date) -> Repo
                 rows.append({
                     "code": c.code, "name": c.name, "terms": c.default_terms or "",
                     "grade": c.credit_grade or "", "tags": ",".join(t.tag for t in c.tags),
+                    "collector": c.collector or "",
                     "open": Money(owed.get((c.code, currency), 0), currency),
                     "unapplied": Money(credit.get((c.id, currency), 0), currency),
                 })  # fmt: skip
@@ -284,7 +300,201 @@ def list_customers(db: Database, *, tag: str | None = None, as_of: date) -> Repo
         Column("terms", "Terms", wide_only=True),
         Column("grade", "Grade", wide_only=True),
         Column("tags", "Tags", wide_only=True),
+        Column("collector", "Collector", wide_only=True),
         Column("open", "Open", "money"),
         Column("unapplied", "Unapplied", "money"),
     )
     return Report("customers", "Customers", columns, rows, as_of=as_of)
+
+
+# --- legal hold ----------------------------------------------------------------------------------------
+
+
+def hold_customer(db: Database, ref: str, *, reason: str, on: date) -> tuple[str, date]:
+    """Put a customer on legal hold (诉讼中, 破产...) from `on`: no reminders and no charges while held."""
+    from arctl.services.promises import refuse_future
+
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise InvalidInput("a reason is required for a legal hold", field="--reason")
+    refuse_future(on)
+    with db.write() as session:
+        customer = resolve_customer(session, ref)
+        if customer.hold_since is not None:
+            raise Refused(f"customer {customer.code} is already on hold since {customer.hold_since} "
+                          f"({customer.hold_reason})", hint=f"`arctl customer release {customer.code}` first")  # fmt: skip
+        customer.hold_since, customer.hold_reason = on, reason
+        session.flush()
+        audit.record(session, "customer.hold", "customer", customer.code, before={"hold_since": None},
+                     after={"hold_since": on, "hold_reason": reason})  # fmt: skip
+        return customer.code, on
+
+
+def release_customer(db: Database, ref: str, *, on: date) -> tuple[str, date, date]:
+    """End a customer's legal hold on `on`: reminders and charges resume. Returns (code, since, on)."""
+    from arctl.services.promises import refuse_future
+
+    refuse_future(on)
+    with db.write() as session:
+        customer = resolve_customer(session, ref)
+        since = customer.hold_since
+        if since is None:
+            raise Refused(f"customer {customer.code} is not on hold")
+        if on < since:
+            raise InvalidInput(f"{on} is before the hold began ({since})", field="--on")
+        before = {"hold_since": since, "hold_reason": customer.hold_reason}
+        customer.hold_since = customer.hold_reason = None
+        session.flush()
+        audit.record(session, "customer.release", "customer", customer.code, before=before,
+                     after={"hold_since": None, "released_on": on})  # fmt: skip
+        return customer.code, since, on
+
+
+# --- show: the header and the whole story ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerProfile:
+    """What `customer show` prints: the details, who collects, any hold, and the dated history."""
+
+    detail: CustomerDetail
+    collector: str | None
+    hold_since: date | None
+    hold_reason: str | None
+    timeline: Report
+
+
+def customer_profile(db: Database, ref: str, as_of: date) -> CustomerProfile:
+    """One customer as of `as_of`: details and balance, and its timeline (oldest first) in one read."""
+    from arctl.reports.timeline import timeline
+
+    with db.read() as session:
+        c = resolve_customer(session, ref)
+        detail = _detail(session, c, as_of)
+        events = list(_events(session, c, as_of))
+        held = c.hold_since if c.hold_since is not None and c.hold_since <= as_of else None
+        return CustomerProfile(detail, c.collector, held, c.hold_reason if held else None,
+                               timeline(events, customer=c.code, as_of=as_of))  # fmt: skip
+
+
+def _money(minor: int, currency: str) -> Money:
+    return Money(minor, currency)
+
+
+def _events(session: Session, c: Customer, as_of: date) -> Iterator[Event]:
+    """Every dated happening of the customer on or before `as_of` (unordered: the report sorts them)."""
+    import json
+
+    from sqlalchemy import or_
+
+    from arctl.db import collections_repo
+    from arctl.db.collection_models import ContactLog, Dispute, DisputeItem, Promise, ReminderMessage
+    from arctl.db.models import AuditEvent, Credit, Installment, Payment
+    from arctl.reports.timeline import Event
+
+    for inv in session.execute(
+        select(Invoice).where(Invoice.customer_id == c.id, Invoice.issue_date <= as_of)
+    ).scalars():
+        yield Event(
+            inv.issue_date, "invoice", inv.number, inv.description or "", _money(inv.amount_minor, inv.currency)
+        )
+        if inv.voided_on is not None and inv.voided_on <= as_of:
+            yield Event(
+                inv.voided_on, "void", inv.number, inv.void_reason or "", _money(inv.amount_minor, inv.currency)
+            )
+    for number, currency, voided, seq, amount, due_kind, due_days, due_date in session.execute(
+        select(Invoice.number, Invoice.currency, Invoice.voided_on, Installment.seq, Installment.amount_minor,
+               Installment.due_kind, Installment.due_days, Installment.due_date)
+        .join(Invoice, Invoice.id == Installment.invoice_id)
+        .where(Invoice.customer_id == c.id, Installment.due_date.is_not(None), Installment.due_date <= as_of,
+               Installment.amount_minor > 0)
+    ):  # fmt: skip
+        due = repo.due_as_of(due_kind, due_days, due_date, as_of)
+        if due is not None and (voided is None or voided > due):
+            yield Event(due, "due", f"{number}/{seq}", "", _money(amount, currency))
+    for pay in session.execute(
+        select(Payment).where(Payment.customer_id == c.id, Payment.received_on <= as_of)
+    ).scalars():
+        label = " ".join(p for p in (pay.method.replace("_", " "), pay.reference or "") if p)
+        yield Event(pay.received_on, "payment", f"P{pay.id}", label, _money(pay.amount_minor, pay.currency))
+        if pay.reversed_on is not None and pay.reversed_on <= as_of:
+            yield Event(pay.reversed_on, "payment_reversal", f"P{pay.id}", pay.reverse_reason or "",
+                        _money(pay.amount_minor, pay.currency))  # fmt: skip
+    for cred in session.execute(
+        select(Credit).where(Credit.customer_id == c.id, Credit.issued_on <= as_of)
+    ).scalars():
+        number = cred.number or f"C{cred.id}"
+        yield Event(
+            cred.issued_on, cred.kind, number, cred.note or cred.reason, _money(cred.amount_minor, cred.currency)
+        )
+        if cred.reversed_on is not None and cred.reversed_on <= as_of:
+            yield Event(cred.reversed_on, "credit_reversal", number, cred.reverse_reason or "",
+                        _money(cred.amount_minor, cred.currency))  # fmt: skip
+    cancelled = dict(session.execute(
+        select(Promise.id, Promise.cancelled_on).where(Promise.customer_id == c.id, Promise.cancelled_on.is_not(None))
+    ).all())  # fmt: skip
+    for p in collections_repo.promises(session, as_of, [c.id]):
+        amount = _money(p.amount_minor, p.currency)
+        via = f" via {p.via}" if p.via else ""
+        yield Event(p.made_on, "promise", f"promise {p.id}", f"to pay by {p.due_on}{via}", amount)
+        s = p.state
+        paid = f"paid {format_amount(s.paid_minor, p.currency, grouping=True)}"
+        if s.status == "kept" and s.kept_on:
+            yield Event(s.kept_on, "promise_kept", f"promise {p.id}", paid, amount)
+        elif s.status in ("broken", "partly kept") and s.broken_on:
+            kind = "promise_broken" if s.status == "broken" else "promise_partly_kept"
+            yield Event(s.broken_on, kind, f"promise {p.id}", f"{paid} by {s.holds_until}", amount)
+        elif s.status == "cancelled" and cancelled.get(p.id):
+            yield Event(cancelled[p.id], "promise_cancelled", f"promise {p.id}", "", amount)
+    disputes = list(session.execute(
+        select(Dispute).where(Dispute.customer_id == c.id, Dispute.opened_on <= as_of)
+    ).scalars())  # fmt: skip
+    for d in disputes:
+        ids = list(
+            session.execute(select(DisputeItem.installment_id).where(DisputeItem.dispute_id == d.id)).scalars()
+        )
+        items = " ".join(sorted(
+            f"{n}/{s}" for n, s in session.execute(
+                select(Invoice.number, Installment.seq).join(Invoice, Invoice.id == Installment.invoice_id)
+                .where(Installment.id.in_(ids)))
+        ))  # fmt: skip
+        yield Event(d.opened_on, "dispute", f"dispute {d.id}", f"{d.reason}: {items}")
+        if d.resolved_on is not None and d.resolved_on <= as_of:
+            how = (d.resolution or "").replace("_", " ")
+            credit = session.get(Credit, d.credit_id) if d.credit_id else None
+            if credit is not None:
+                how += f" {credit.number}"
+            yield Event(d.resolved_on, "dispute_resolved", f"dispute {d.id}", how,
+                        _money(credit.amount_minor, credit.currency) if credit else None)  # fmt: skip
+    for m in session.execute(
+        select(ReminderMessage).where(ReminderMessage.customer_id == c.id, ReminderMessage.run_on <= as_of,
+                                      ReminderMessage.status != "failed")
+    ).scalars():  # fmt: skip
+        state = {"task": " (task)", "done": " (task done)", "sending": " (in doubt)"}.get(m.status, "")
+        if m.status == "done" and (m.done_on is None or m.done_on > as_of):
+            state = " (task)"
+        yield Event(m.run_on, "reminder", f"R{m.id}", f"{m.step_key} by {m.channel}{state}")
+    for e in session.execute(
+        select(ContactLog).where(ContactLog.customer_id == c.id, ContactLog.occurred_on <= as_of,
+                                 ContactLog.reminder_id.is_(None))
+    ).scalars():  # fmt: skip
+        who = f" ({e.contact_name})" if e.contact_name else ""
+        nxt = f"; next {e.next_on}" if e.next_on else ""
+        yield Event(e.occurred_on, "contact", e.channel, f"{e.outcome}{who}{nxt}")
+    holds = session.execute(
+        select(AuditEvent.action, AuditEvent.after).where(
+            AuditEvent.entity == "customer", AuditEvent.entity_id == c.code,
+            or_(AuditEvent.action == "customer.hold", AuditEvent.action == "customer.release"))
+        .order_by(AuditEvent.id)
+    ).all()  # fmt: skip
+    seen_current = False
+    for action, after in holds:
+        data = json.loads(after or "{}")
+        if action == "customer.hold":
+            on = date.fromisoformat(data["hold_since"])
+            seen_current = seen_current or on == c.hold_since
+            yield Event(on, "hold", c.code, data.get("hold_reason") or "")
+        else:
+            yield Event(date.fromisoformat(data["released_on"]), "release", c.code, "")
+    if c.hold_since is not None and not seen_current:
+        yield Event(c.hold_since, "hold", c.code, c.hold_reason or "")
