@@ -69,7 +69,9 @@ def test_help_loads_no_database_code() -> None:
         """
         from arctl.cli.main import app
         for args in (["--help"], ["customer", "--help"], ["balance", "--help"], ["db", "upgrade", "--help"],
-                     ["bank", "--help"], ["bank", "import", "--help"], ["bank", "match", "--help"]):
+                     ["bank", "--help"], ["bank", "import", "--help"], ["bank", "match", "--help"],
+                     ["remind", "run", "--help"], ["interest", "quote", "--help"], ["promise", "add", "--help"],
+                     ["dispute", "open", "--help"], ["contact", "log", "--help"]):
             try:
                 app(args, standalone_mode=False)
             except SystemExit:

@@ -326,3 +326,27 @@ def test_verify_checks_reminders_and_charges(cli, ok, ledger_env, tmp_path):
         "charge 1 (INV-1-FEE-fee-notice): amount or currency differs from its invoice"
         in result.stdout + result.stderr
     )
+
+
+@pytest.mark.usefixtures("book")
+def test_the_collections_commands_drive_the_run(ok, tmp_path):
+    """Real commands, not rows: a dispute and a promise hold items, a logged call closes the task."""
+    ok("dispute", "open", "INV-4/1", "--reason", "quality", "--on", "2026-10-01")
+    ok("promise", "add", "ACME", "500", "--by", "2026-10-15", "--items", "INV-3/1", "--on", "2026-10-02")
+    doc = run_json(ok, "--as-of", "2026-10-08", "--outbox", str(tmp_path))
+    assert {(s["installment"], s["reason"]) for s in skipped(doc)} >= {
+        ("INV-4/1", "disputed"),
+        ("INV-3/1", "promised until 2026-10-17"),
+    }
+    assert [(m["customer"], m["step"], m["items"]) for m in messages(doc) if m["customer"] == "HZJX"] == [
+        ("HZJX", "call", 1),  # INV-1 only: INV-4 is disputed
+    ]
+    assert "HZJX" in ok("remind", "calls", "--as-of", "2026-10-08")
+    out = ok("contact", "log", "HZJX", "--channel", "phone", "--outcome", "promised", "--on", "2026-10-09")
+    assert "closed" in out or "task" in out
+    assert "HZJX" not in ok("remind", "calls", "--as-of", "2026-10-09")
+    ok("dispute", "resolve", "1", "--rejected", "--on", "2026-10-10")
+    doc = run_json(ok, "--as-of", "2026-10-10", "--outbox", str(tmp_path))
+    assert [(m["customer"], m["step"]) for m in messages(doc) if m["customer"] == "HZJX"] == [("HZJX", "call")]
+    story = ok("customer", "show", "HZJX", "--as-of", "2026-10-10")
+    assert "dispute" in story and "reminder" in story.lower()
