@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from arctl.db.collection_models import Charge, ReminderMessage, ReminderStep
@@ -64,24 +64,32 @@ def open_items(
         .scalar_subquery()
     )
     horizon = as_of + timedelta(days=lead_days)
-    query = (
-        select(
-            Installment.id, Invoice.customer_id, Invoice.number, Installment.seq, Installment.kind, Contract.number,
-            Installment.due_kind, Installment.due_days, Installment.due_date,
-            (Installment.amount_minor - paid).label("open_minor"), Invoice.currency,
-        )
-        .join(Invoice, Invoice.id == Installment.invoice_id)
-        .outerjoin(Contract, Contract.id == Invoice.contract_id)
-        .where(
-            Installment.due_date <= horizon,
-            Invoice.id.not_in(select(Charge.invoice_id)),
-            Invoice.issue_date <= as_of,
-            or_(Invoice.voided_on.is_(None), Invoice.voided_on > as_of),
-            or_(Installment.settled_on.is_(None), Installment.settled_on > as_of),
-        )
-    )  # fmt: skip
-    if customer_ids is not None:
-        query = query.where(Invoice.customer_id.in_(list(customer_ids)))
+
+    def branch(settled):  # type: ignore[no-untyped-def]
+        query = (
+            select(
+                Installment.id, Invoice.customer_id, Invoice.number, Installment.seq, Installment.kind,
+                Contract.number.label("contract"), Installment.due_kind, Installment.due_days, Installment.due_date,
+                (Installment.amount_minor - paid).label("open_minor"), Invoice.currency,
+            )
+            .join(Invoice, Invoice.id == Installment.invoice_id)
+            .outerjoin(Contract, Contract.id == Invoice.contract_id)
+            .where(
+                settled,
+                Installment.due_date <= horizon,
+                Invoice.id.not_in(select(Charge.invoice_id)),
+                Invoice.issue_date <= as_of,
+                or_(Invoice.voided_on.is_(None), Invoice.voided_on > as_of),
+            )
+        )  # fmt: skip
+        if customer_ids is not None:
+            query = query.where(Invoice.customer_id.in_(list(customer_ids)))
+        return query
+
+    # Two range scans of the settled_on index glued together (as aging does): an OR of the two, or the
+    # due-date test, makes SQLite walk every installment ever due instead of the open ones (3.5 s vs 0.3 s
+    # on a million invoices).
+    query = union_all(branch(Installment.settled_on.is_(None)), branch(Installment.settled_on > as_of))
     out = []
     for ins_id, customer_id, number, seq, kind, contract, due_kind, due_days, due_date, open_minor, currency in (
         session.connection().execute(query).yield_per(5000)
