@@ -15,7 +15,7 @@ from arctl.cli.main import app
 README = Path(__file__).resolve().parents[1] / "README.md"
 TOP_LEVEL = ("customer", "invoice", "milestone", "payment", "credit-note", "write-off",
              "balance", "aging", "verify", "demo", "db", "rollforward", "statement", "report", "bank", "remind", "interest",
-             "promise", "dispute", "contact")  # fmt: skip
+             "promise", "dispute", "contact", "today")  # fmt: skip
 
 
 def _walk(command: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:

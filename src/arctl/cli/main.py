@@ -85,6 +85,8 @@ ArctlGroup.lazy = {
                            "Disputes (客户异议): items the customer contests, held from reminders until resolved."),
     "contact": LazyCommand("arctl.cli.contact", "app",
                            "The contact log (沟通记录): calls, visits, letters and the reminders sent."),
+    "today": LazyCommand("arctl.cli.today", "app",
+                         "Today's worklist: what to call, check, resolve or apply, most urgent first."),
     "db": LazyCommand("arctl.cli.db", "app", "The ledger database: where it is, its schema revision, upgrades."),
 }  # fmt: skip
 
