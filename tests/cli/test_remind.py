@@ -350,3 +350,42 @@ def test_the_collections_commands_drive_the_run(ok, tmp_path):
     assert [(m["customer"], m["step"]) for m in messages(doc) if m["customer"] == "HZJX"] == [("HZJX", "call")]
     story = ok("customer", "show", "HZJX", "--as-of", "2026-10-10")
     assert "dispute" in story and "reminder" in story.lower()
+
+
+@pytest.mark.usefixtures("book")
+def test_fees_posted_in_bulk_are_the_records_post_fee_makes(ledger_env, tmp_path):
+    """fee_batch.post_fees (the run's path) and charges.post_fee (one at a time) leave the same rows."""
+    import shutil
+    from datetime import date
+
+    from arctl.db.engine import open_db
+    from arctl.services.charges import post_fee
+    from arctl.services.fee_batch import FeeRequest, post_fees
+
+    other = tmp_path / "other.db"
+    shutil.copy(ledger_env, other)
+    ids = [r[0] for r in rows(ledger_env, "SELECT id FROM installment ORDER BY id")][:3]
+    requests = [FeeRequest(i, "fee-notice", 5000, "CNY") for i in ids] + [FeeRequest(ids[0], "demand", 123, "CNY")]
+    one = open_db(str(ledger_env))
+    with one.write() as session:
+        for r in requests:
+            post_fee(session, installment_id=r.installment_id, step_key=r.step_key, amount_minor=r.amount_minor,
+                     currency=r.currency, on=date(2026, 10, 20))  # fmt: skip
+    one.dispose()
+    bulk = open_db(str(other))
+    with bulk.write() as session:
+        assert len(post_fees(session, requests, on=date(2026, 10, 20))) == 4
+        assert post_fees(session, requests, on=date(2026, 10, 21)) == []  # once per (installment, step)
+    bulk.dispose()
+    queries = (
+        "SELECT number, customer_id, contract_id, issue_date, currency, amount_minor, terms, description, "
+        "voided_on FROM invoice ORDER BY id",
+        "SELECT invoice_id, seq, kind, amount_minor, due_kind, due_days, due_event, due_fixed, due_date, "
+        "settled_on FROM installment ORDER BY id",
+        "SELECT kind, cause_installment_id, invoice_id, step_key, period_start, period_end, assessed_on, "
+        "currency, amount_minor FROM charge ORDER BY id",
+        "SELECT action, entity, entity_id, before, after FROM audit_event ORDER BY id",
+    )
+    for sql in queries:
+        assert rows(ledger_env, sql) == rows(other, sql), sql
+    assert rows(other, "SELECT count(*) FROM charge") == [(4,)]

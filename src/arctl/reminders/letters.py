@@ -109,6 +109,9 @@ class Templates:
         if self.user_dir is not None and self.user_dir.exists() and not self.user_dir.is_dir():
             raise InvalidInput(f"the templates folder {self.user_dir} is not a folder", field="templates")
         self._env = _environment(self.user_dir)
+        self._absent: set[str] = set()
+        """Optional files (the .html part of an email) known not to exist: Jinja caches only the templates it
+        found, so each render would search the folders again (a stat and an exception per message)."""
 
     @property
     def folders(self) -> list[pathlib.Path]:
@@ -149,12 +152,15 @@ class Templates:
         return sorted((template, language, source) for (template, language), source in found.items())
 
     def _load(self, name: str, template: str, language: str, *, required: bool = True) -> jinja2.Template | None:
+        if not required and name in self._absent:
+            return None
         try:
             return self._env.get_template(name)
         except jinja2.TemplateNotFound as exc:
             if exc.name != name:  # an include or extends inside the template is missing
                 raise InvalidInput(f"includes {exc.name!r}, which does not exist", file=name) from None
             if not required:
+                self._absent.add(name)
                 return None
             folders = ", ".join(str(f) for f in self.folders)
             raise InvalidInput(

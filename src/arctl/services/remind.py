@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from arctl.db import audit, collections_repo, remind_repo
 from arctl.db.audit import utc_now
+from arctl.db.bulk import insert_returning
 from arctl.db.collection_models import ContactLog, ReminderMessage, ReminderStep
 from arctl.db.engine import Database, default_path
 from arctl.db.remind_repo import Addressee, OpenItem
@@ -334,8 +335,7 @@ def _record_at_once(
             os.sync()  # the files are on disk before the ledger says they were written
         with db.write() as session:
             ids = _insert_messages(session, planned, as_of, statuses, files, [None] * len(planned))
-            for p in planned:
-                _charge_fees(session, p, as_of, fees)
+            _charge_fees(session, planned, as_of, fees)
             _log_contacts(session, list(zip(planned, ids, strict=True)), as_of, "written to the outbox")
     except BaseException:
         for path in written:
@@ -376,7 +376,7 @@ def _send_all(
                 break
             with db.write() as session:
                 _mark_sent(session, message_id)
-                _charge_fees(session, p, as_of, fees)
+                _charge_fees(session, [p], as_of, fees)
                 _log_contacts(session, [(p, message_id)], as_of, "sent by email")
             outcomes.append(Outcome(p, "sent", message_id))
     finally:
@@ -432,9 +432,7 @@ def _insert_messages(
             "subject": p.rendered.subject[:400], "body": p.rendered.text, "status": status,
             "message_id": header, "file": str(file) if file else None, "created_at": now, "sent_at": None,
         })  # fmt: skip
-    ids = list(session.execute(
-        insert(ReminderMessage).returning(ReminderMessage.id, sort_by_parameter_order=True), rows
-    ).scalars())  # fmt: skip
+    ids = insert_returning(session, ReminderMessage, rows)
     session.execute(insert(ReminderStep), [
         {"message_id": message_id, "installment_id": d.installment_id, "step_key": d.step.key, "done_on": as_of,
          "open_minor": d.open_minor, "currency": d.currency, "escalated": d.escalated}
@@ -451,16 +449,16 @@ def _insert_messages(
     return ids
 
 
-def _charge_fees(session: Session, p: Planned, as_of: date, fees: dict[str, int]) -> None:
-    """A step's fee, once per (installment, step): charges.post_fee refuses a second one by construction."""
-    from arctl.services.charges import post_fee
+def _charge_fees(session: Session, planned: Sequence[Planned], as_of: date, fees: dict[str, int]) -> None:
+    """The steps' fees, once per (installment, step): a fee already charged is not charged again."""
+    from arctl.services.fee_batch import FeeRequest, post_fees
 
-    for due in p.message.items:
-        if due.fee_minor > 0:
-            charge = post_fee(session, installment_id=due.installment_id, step_key=due.step.key,
-                              amount_minor=due.fee_minor, currency=due.currency, on=as_of)  # fmt: skip
-            if charge is not None:
-                fees[due.currency] = fees.get(due.currency, 0) + due.fee_minor
+    wanted = [
+        FeeRequest(due.installment_id, due.step.key, due.fee_minor, due.currency)
+        for p in planned for due in p.message.items if due.fee_minor > 0
+    ]  # fmt: skip
+    for charged in post_fees(session, wanted, on=as_of):
+        fees[charged.currency] = fees.get(charged.currency, 0) + charged.amount_minor
 
 
 def _log_contacts(session: Session, done: list[tuple[Planned, int]], as_of: date, how: str) -> None:

@@ -1,0 +1,38 @@
+"""Bulk writes for batch jobs (a reminder run): many rows per statement, ids back in row order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+CHUNK = 500
+
+
+def insert_returning(session: Session, model: type, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert `rows` (one executemany, no RETURNING) and return their new ids in row order.
+
+    RETURNING with SQLAlchemy's row-order guarantee re-read its batches quadratically (100 s for 16k
+    rows; 9 s in chunks of 500). Instead: ids are assigned in increasing order within the statement, so
+    the new rows are those above the highest id before it, with this batch's `created_at` (a concurrent
+    writer on PostgreSQL cannot share its microsecond); the count is checked.
+    """
+    if not rows:
+        return []
+    table = model.__table__  # type: ignore[attr-defined]
+    before = session.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+    session.execute(insert(table), list(rows))
+    stamp = rows[0]["created_at"]
+    ids = list(session.execute(
+        select(table.c.id).where(table.c.id > before, table.c.created_at == stamp).order_by(table.c.id)
+    ).scalars())  # fmt: skip
+    if len(ids) != len(rows) or any(r["created_at"] != stamp for r in rows):
+        raise RuntimeError(f"bulk insert into {table.name}: {len(rows)} rows, {len(ids)} found")
+    return ids
+
+
+def chunked(items: Sequence[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
