@@ -261,3 +261,13 @@ def test_list_refuses_bad_input(cli, book):
     refused(cli("dispute", "list", "--as-of", "2026-13-01"), "error: --as-of:")
     refused(cli("dispute", "list", "NOBODY"), "error: no customer matches 'NOBODY'")
     refused(cli("dispute", "list", "--format", "pdf"), code=2)
+
+
+def test_disputed_items_stay_in_the_aging_and_are_flagged(ok, book):  # type: ignore[no-untyped-def]
+    before = ok("aging", "--format", "json")
+    assert "under open dispute" not in before
+    ok("dispute", "open", "INV-1/1", "--reason", "price", "--on", "2026-10-05")
+    after = json.loads(ok("aging", "--format", "json"))
+    assert any("1 installment(s) of 1 customer(s) under open dispute" in n for n in after["notes"])
+    assert after["totals"] == json.loads(before)["totals"]  # still aged as owed
+    assert "under open dispute" not in ok("aging", "--as-of", "2026-10-04")

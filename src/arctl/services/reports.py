@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from arctl.db import repo
@@ -73,6 +73,7 @@ def aging(
         labels = repo.customer_labels(session) if credit else {}
         if not detail and options.by == "due" and options.min_days is None:
             summed = repo.aging_sums(session, as_of, options.bounds, **filters)  # type: ignore[arg-type]
+        disputed = _dispute_note(session, as_of, wanted)
     unapplied = [
         (*labels[cid], cur, left)
         for (cid, cur), left in sorted(credit.items())
@@ -82,10 +83,31 @@ def aging(
         keys = ["current", *(b.key for b in buckets(options.bounds))]
         sums = ((code, name, cur, "pending" if bucket < 0 else keys[bucket], total)
                 for code, name, cur, bucket, total in summed)  # fmt: skip
-        return summary_from_sums(sums, unapplied, as_of, options=options)
-    if detail:
-        return aging_detail(_stream(db, as_of, filters), unapplied, as_of, options=options)
-    return aging_summary(_stream(db, as_of, filters), unapplied, as_of, options=options)
+        report = summary_from_sums(sums, unapplied, as_of, options=options)
+    elif detail:
+        report = aging_detail(_stream(db, as_of, filters), unapplied, as_of, options=options)
+    else:
+        report = aging_summary(_stream(db, as_of, filters), unapplied, as_of, options=options)
+    if disputed:
+        report.notes.append(disputed)
+    return report
+
+
+def _dispute_note(session: Session, as_of: date, wanted: set[int] | None) -> str | None:
+    """Disputed items stay in the aging (they are owed) but are flagged: how many, for whom."""
+    from arctl.db.collection_models import Dispute, DisputeItem
+
+    rows = session.execute(
+        select(Dispute.customer_id, DisputeItem.installment_id)
+        .join(DisputeItem, DisputeItem.dispute_id == Dispute.id)
+        .where(Dispute.opened_on <= as_of, or_(Dispute.resolved_on.is_(None), Dispute.resolved_on > as_of))
+    ).all()
+    rows = [r for r in rows if wanted is None or r[0] in wanted]
+    if not rows:
+        return None
+    customers = len({r[0] for r in rows})
+    return (f"{len(rows)} installment(s) of {customers} customer(s) under open dispute, aged as owed: "
+            "see `arctl dispute list`")  # fmt: skip
 
 
 def _stream(db: Database, as_of: date, filters: dict[str, object]) -> Iterator[OpenItem]:
