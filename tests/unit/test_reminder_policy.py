@@ -387,3 +387,13 @@ def test_grouping_is_one_message_per_customer_and_channel(specs, seed):
     for m in messages:
         assert all(d.step.channel == m.channel and d.customer_id == m.customer_id for d in m.items)
         assert m.step.offset_days == max(d.step.offset_days for d in m.items)
+
+
+@given(st.integers(-400, 400), st.sampled_from(sorted(POLICY.ladders)))
+def test_reached_is_the_highest_step_whose_date_has_come(days: int, name: str) -> None:
+    ladder = POLICY.ladders[name]
+    due = date(2026, 3, 31)
+    as_of = due + timedelta(days=days)
+    dates = [due + timedelta(days=s.offset_days) for s in ladder.steps]
+    expected = max((i for i, d in enumerate(dates) if d <= as_of), default=-1)
+    assert reached(ladder, due, as_of) == expected

@@ -24,9 +24,10 @@ due date and installment id, whatever the input order.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from arctl.reminders.policy import CHANNELS, Ladder, Step
 
@@ -144,13 +145,10 @@ def due_steps(items: Sequence[ItemState], ladder: Ladder | None, as_of: date) ->
 
 
 def reached(ladder: Ladder, due_on: date, as_of: date) -> int:
-    """Index of the highest step whose date has come (due date + offset ≤ as_of); −1 if none."""
-    index = -1
-    for i, step in enumerate(ladder.steps):
-        if due_on + timedelta(days=step.offset_days) > as_of:
-            break
-        index = i
-    return index
+    """Index of the highest step whose date has come (due date + offset ≤ as_of); −1 if none.
+
+    Offsets increase strictly along a ladder, so this is a bisection on the days since the due date."""
+    return bisect_right([step.offset_days for step in ladder.steps], (as_of - due_on).days) - 1
 
 
 def promise_escalates(item: ItemState, as_of: date) -> bool:

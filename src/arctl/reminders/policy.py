@@ -164,6 +164,8 @@ class Ladder:
 
     def level(self, done: Iterable[str]) -> int:
         """Index of the highest step among `done` keys (keys of other ladders count for nothing); −1 if none."""
+        if not done:  # the usual case on a run: nothing done yet for the installment
+            return -1
         done = set(done)
         return max((i for i, s in enumerate(self.steps) if s.key in done), default=-1)
 
