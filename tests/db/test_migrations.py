@@ -56,6 +56,20 @@ def test_alembic_check_reports_no_drift(db) -> None:  # type: ignore[no-untyped-
     assert "No new upgrade operations detected" in _check(db)
 
 
+def test_the_expression_index_alembic_cannot_compare_is_there_and_used(db) -> None:  # type: ignore[no-untyped-def]
+    """`alembic check` skips expression indexes on SQLite (it warns): check ix_invoice_number_upper by hand."""
+    with db.engine.connect() as con:
+        sql = con.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'ix_invoice_number_upper'"
+        ).scalar()
+        plan = " ".join(
+            str(row[-1])
+            for row in con.exec_driver_sql("EXPLAIN QUERY PLAN SELECT id FROM invoice WHERE upper(number) = 'X'")
+        )
+    assert sql is not None and "upper(number)" in sql.replace('"', "").lower()
+    assert "ix_invoice_number_upper" in plan
+
+
 def test_alembic_cli_check_for_developers(ledger_env: Path) -> None:
     """`alembic check` from the repository (alembic.ini + env.py reading ARCTL_DB) sees no drift."""
     open_db(str(ledger_env)).dispose()
