@@ -15,11 +15,10 @@ from datetime import date, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from arctl.db.bulk import chunked
 from arctl.db.collection_models import Dispute, DisputeItem, Promise, PromiseItem
 from arctl.db.models import Customer, Payment
 from arctl.domain.promises import PromiseState, promise_state
-
-_CHUNK = 500  # bound parameters per IN (...) list
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +50,7 @@ def disputed_installments(session: Session, as_of: date, installment_ids: Iterab
         return set(session.execute(query).scalars())
     ids = list(installment_ids)
     found: set[int] = set()
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
+    for chunk in chunked(ids):
         found.update(session.execute(query.where(DisputeItem.installment_id.in_(chunk))).scalars())
     return found
 
@@ -85,8 +83,7 @@ def promises(
         return []
     items: dict[int, list[int]] = defaultdict(list)
     ids = [p.id for p in rows]
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
+    for chunk in chunked(ids):
         for promise_id, installment_id in session.execute(
             select(PromiseItem.promise_id, PromiseItem.installment_id).where(PromiseItem.promise_id.in_(chunk))
         ):
@@ -108,8 +105,7 @@ def _receipts(session: Session, rows: list[Promise], as_of: date) -> dict[tuple[
     first = min(p.made_on for p in rows)
     customers = sorted({p.customer_id for p in rows})
     out: dict[tuple[int, str], list[tuple[date, int]]] = defaultdict(list)
-    for start in range(0, len(customers), _CHUNK):
-        chunk = customers[start : start + _CHUNK]
+    for chunk in chunked(customers):
         query = select(Payment.customer_id, Payment.currency, Payment.received_on, Payment.amount_minor).where(
             Payment.customer_id.in_(chunk),
             Payment.received_on >= first,

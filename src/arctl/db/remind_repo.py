@@ -11,11 +11,10 @@ from datetime import date, timedelta
 from sqlalchemy import func, or_, select, union_all
 from sqlalchemy.orm import Session
 
+from arctl.db.bulk import chunked
 from arctl.db.collection_models import Charge, ReminderMessage, ReminderStep
 from arctl.db.models import Allocation, Contact, Contract, Customer, CustomerTag, Installment, Invoice
 from arctl.db.repo import active_at, due_as_of
-
-_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +126,7 @@ def addressees(session: Session, customer_ids: Iterable[int]) -> dict[int, Addre
     id), else the primary one, else the first."""
     ids = sorted(set(customer_ids))
     out: dict[int, Addressee] = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
+    for chunk in chunked(ids):
         tags: dict[int, set[str]] = defaultdict(set)
         for customer_id, tag in session.execute(
             select(CustomerTag.customer_id, CustomerTag.tag).where(CustomerTag.customer_id.in_(chunk))

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from arctl.db import audit
 from arctl.db.audit import utc_now
+from arctl.db.bulk import chunked
 from arctl.db.collection_models import Charge
 from arctl.db.engine import Database
 from arctl.db.models import Installment, Invoice
@@ -46,7 +47,6 @@ NUMBER_LENGTH = 60
 STEP_LENGTH = 40
 """charge.step_key is String(40)."""
 CHARGE_TERMS = "due on receipt"
-_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +132,7 @@ def charged_interest(session: Session, installment_ids: Iterable[int], as_of: da
     """Interest charged on each installment and in force at the end of `as_of`: assessed on or before it,
     its invoice not voided on or before it. Installments with none are left out."""
     out: dict[int, int] = {}
-    for chunk in _chunks(installment_ids):
+    for chunk in chunked(list(installment_ids)):
         rows = session.execute(
             select(Charge.cause_installment_id, func.sum(Charge.amount_minor))
             .join(Invoice, Invoice.id == Charge.invoice_id)
@@ -146,7 +146,7 @@ def charged_interest(session: Session, installment_ids: Iterable[int], as_of: da
 def charged_through(session: Session, installment_ids: Iterable[int], as_of: date) -> dict[int, date]:
     """The last interest day covered by the interest charges in force at `as_of`, per installment."""
     out: dict[int, date] = {}
-    for chunk in _chunks(installment_ids):
+    for chunk in chunked(list(installment_ids)):
         rows = session.execute(
             select(Charge.cause_installment_id, func.max(Charge.period_end))
             .join(Invoice, Invoice.id == Charge.invoice_id)
@@ -161,7 +161,7 @@ def charged_after(session: Session, installment_ids: Iterable[int], as_of: date)
     """Installments with an interest charge assessed after `as_of` and not reversed: the first such date.
     Charging as of `as_of` again would count that interest twice."""
     out: dict[int, date] = {}
-    for chunk in _chunks(installment_ids):
+    for chunk in chunked(list(installment_ids)):
         rows = session.execute(
             select(Charge.cause_installment_id, func.min(Charge.assessed_on))
             .join(Invoice, Invoice.id == Charge.invoice_id)
@@ -180,7 +180,7 @@ def charged_after(session: Session, installment_ids: Iterable[int], as_of: date)
 def charge_invoice_ids(session: Session, invoice_ids: Iterable[int]) -> set[int]:
     """Which of these invoices are charges (fees or interest) themselves."""
     found: set[int] = set()
-    for chunk in _chunks(invoice_ids):
+    for chunk in chunked(list(invoice_ids)):
         found.update(session.execute(select(Charge.invoice_id).where(Charge.invoice_id.in_(chunk))).scalars())
     return found
 
@@ -259,12 +259,6 @@ def _interest_in_force(as_of: date) -> tuple[Any, ...]:
         Charge.assessed_on <= as_of,
         or_(Invoice.voided_on.is_(None), Invoice.voided_on > as_of),
     )
-
-
-def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
-    items = list(ids)
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
 
 
 def _cause(session: Session, installment_id: int, amount_minor: int, currency: str, on: date) -> Installment:

@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from arctl.db.bulk import chunked
 from arctl.db.collection_models import ReminderMessage, ReminderStep
 from arctl.db.engine import Database
 from arctl.db.models import Customer, Installment, Invoice
@@ -166,13 +167,13 @@ def tasks_report(db: Database, as_of: date, collector: str | None = None) -> Rep
         tasks = list(session.execute(query))
         steps: dict[int, list[tuple[int, str, date | None]]] = defaultdict(list)
         ids = [t[0] for t in tasks]
-        for start in range(0, len(ids), 500):
+        for chunk in chunked(ids):
             for message_id, installment_id, number, seq, due in session.execute(
                 select(ReminderStep.message_id, ReminderStep.installment_id, Invoice.number, Installment.seq,
                        Installment.due_date)
                 .join(Installment, Installment.id == ReminderStep.installment_id)
                 .join(Invoice, Invoice.id == Installment.invoice_id)
-                .where(ReminderStep.message_id.in_(ids[start : start + 500]))
+                .where(ReminderStep.message_id.in_(chunk))
             ):  # fmt: skip
                 steps[message_id].append((installment_id, f"{number}/{seq}", due))
         open_now = remaining_on_installments(session, [s[0] for v in steps.values() for s in v])
@@ -197,8 +198,7 @@ def tasks_report(db: Database, as_of: date, collector: str | None = None) -> Rep
 
 def _currencies(session, installment_ids: list[int]) -> dict[int, str]:  # type: ignore[no-untyped-def]
     out: dict[int, str] = {}
-    for start in range(0, len(installment_ids), 500):
-        chunk = installment_ids[start : start + 500]
+    for chunk in chunked(installment_ids):
         out.update(session.execute(
             select(Installment.id, Invoice.currency).join(Invoice, Invoice.id == Installment.invoice_id)
             .where(Installment.id.in_(chunk))
