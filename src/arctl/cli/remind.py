@@ -73,7 +73,8 @@ def run(
     summary says why. Emails go to the outbox as .eml files, or out by SMTP with --send; formal letters
     are written as printable HTML; calls and visits become tasks (`arctl remind calls`). Every step is
     recorded, so a second run on the same day does nothing. Exit 1 if the SMTP server refused a message
-    (those sent are recorded; the next run sends the rest).
+    (those sent are recorded; the next run sends the rest). Emails and letters are signed with the
+    [company] table of arctl.toml in the config folder ($ARCTL_CONFIG_DIR, else ~/.config/arctl).
 
     \b
     Examples:
