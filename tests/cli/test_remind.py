@@ -389,3 +389,25 @@ def test_fees_posted_in_bulk_are_the_records_post_fee_makes(ledger_env, tmp_path
     for sql in queries:
         assert rows(ledger_env, sql) == rows(other, sql), sql
     assert rows(other, "SELECT count(*) FROM charge") == [(4,)]
+
+
+@pytest.mark.usefixtures("book")
+def test_a_message_left_sending_is_never_resent_and_mark_settles_it(cli, ok, smtp, ledger_env):
+    """A crash between handing a message to SMTP and recording the outcome leaves it 'sending': the next run
+    does not send it again (its steps stay taken) and says so; `remind mark` settles it either way."""
+    ok("remind", "run", "--as-of", "2026-10-02", "--send")
+    assert len(smtp.messages) == 1
+    con = sqlite3.connect(ledger_env)
+    with con:  # as if the run had died right after the server took the message
+        con.execute("UPDATE reminder_message SET status = 'sending', sent_at = NULL WHERE channel = 'email'")
+    con.close()
+    doc = run_json(ok, "--as-of", "2026-10-02", "--send")
+    assert messages(doc) == [] and len(smtp.messages) == 1
+    assert any("in doubt" in n and "remind mark" in n for n in doc["sections"][0]["notes"])
+    refused(cli("remind", "mark", "999", "--sent"), "999")
+    assert "marked failed" in ok("remind", "mark", "1", "--failed")
+    refused(cli("remind", "mark", "1", "--sent"), "not in doubt")
+    assert rows(ledger_env, "SELECT count(*) FROM reminder_step WHERE message_id = 1") == [(0,)]
+    doc = run_json(ok, "--as-of", "2026-10-02", "--send")  # released: sent again, once
+    assert [(m["customer"], m["status"]) for m in messages(doc)] == [("HZJX", "sent")]
+    assert len(smtp.messages) == 2
