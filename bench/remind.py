@@ -103,7 +103,7 @@ def main() -> int:
                               (nextday, work / "next.json", NEXT_DAY)):  # fmt: skip
         argv = [*arctl, "--db", str(copy), "remind", "run", "--as-of", day, "--outbox", str(outbox),
                 "--format", "json", "--output", str(out)]  # fmt: skip
-        seconds, rss, code, err = aging.run_child(argv, env)
+        seconds, rss, code, err = aging.run_child(argv, {**env, "ARCTL_TODAY": day})
         if code:
             measure.note = f"exit {code}: {err.strip().splitlines()[-1] if err.strip() else ''}"
         else:

@@ -27,6 +27,13 @@ account = "1202 0000 0000 0000 000"
 
 
 @pytest.fixture(autouse=True)
+def _late_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs are dated through October and November: "today" is after all of them (a run dated after
+    today is refused; see test_bad_input_changes_nothing)."""
+    monkeypatch.setenv("ARCTL_TODAY", "2026-12-31")
+
+
+@pytest.fixture(autouse=True)
 def company(ledger_env: Path) -> Path:
     config = ledger_env.parent / "config"
     config.mkdir(exist_ok=True)
@@ -295,6 +302,7 @@ def test_a_bad_user_policy_is_named_with_its_line(cli, ledger_env):
 def test_bad_input_changes_nothing(cli, dump, ledger_env):
     before = dump()
     refused(cli("remind", "run", "--as-of", "2026-13-01"), "--as-of")
+    refused(cli("remind", "run", "--as-of", "2027-01-01"), "--as-of", "after today")
     refused(cli("remind", "run", "--customer", "NOBODY"), "NOBODY")
     assert cli("remind", "run", "--send", "--outbox", "x").exit_code == 2
     refused(cli("remind", "run", "--send"), "SMTP")
@@ -411,3 +419,49 @@ def test_a_message_left_sending_is_never_resent_and_mark_settles_it(cli, ok, smt
     doc = run_json(ok, "--as-of", "2026-10-02", "--send")  # released: sent again, once
     assert [(m["customer"], m["status"]) for m in messages(doc)] == [("HZJX", "sent")]
     assert len(smtp.messages) == 2
+
+
+@pytest.mark.usefixtures("book")
+def test_mark_sent_charges_the_fee_the_email_announced(cli, ok, smtp, ledger_env, tmp_path, monkeypatch):
+    import arctl.services.remind as remind
+
+    run_json(ok, "--as-of", "2026-10-02", "--outbox", str(tmp_path))
+
+    def crash(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt  # the process dies after the server took the fee notice
+
+    with monkeypatch.context() as patched:
+        patched.setattr(remind, "_charge_fees", crash)
+        assert cli("remind", "run", "--as-of", "2026-10-20", "--send", "--customer", "HZJX").exit_code != 0
+    assert len(smtp.messages) == 1 and "滞纳" in smtp.messages[0].get_body(("plain",)).get_content()
+    assert rows(ledger_env, "SELECT id, status FROM reminder_message WHERE id = 2") == [(2, "sending")]
+    assert rows(ledger_env, "SELECT count(*) FROM charge") == [(0,)]
+    ok("remind", "mark", "2", "--sent")
+    assert rows(ledger_env, "SELECT step_key, amount_minor, assessed_on FROM charge ORDER BY id") == [
+        ("fee-notice", 5000, "2026-10-20"),
+        ("fee-notice", 5000, "2026-10-20"),
+    ]
+
+
+@pytest.mark.usefixtures("book")
+def test_backdated_runs_plan_nothing_already_taken_and_a_bad_address_stops_no_one(ok, ledger_env, tmp_path):
+    run_json(ok, "--as-of", "2026-10-20", "--outbox", str(tmp_path))
+    assert messages(run_json(ok, "--as-of", "2026-10-02", "--outbox", str(tmp_path))) == []
+    ok("customer", "add", "BADM", "坏邮箱有限公司", "--contact", "李", "--email", "li.@xin.example.cn")
+    ok("invoice", "add", "BADM", "INV-8", "10.00", "--date", "2026-09-01", "--terms", "net30")
+    ok("invoice", "add", "HZJX", "INV-9", "10.00", "--date", "2026-09-20", "--terms", "net30")  # due 10-20
+    doc = run_json(ok, "--as-of", "2026-10-21", "--outbox", str(tmp_path))
+    assert ("HZJX", "email", "overdue") in {(m["customer"], m["channel"], m["step"]) for m in messages(doc)}
+    assert ("BADM", "INV-8/1", "bad email address 'li.@xin.example.cn'") in {
+        (s["customer"], s["installment"], s["reason"]) for s in skipped(doc)
+    }
+
+
+@pytest.mark.usefixtures("book")
+def test_smtp_settings_are_checked_before_anything_is_recorded(cli, dump, monkeypatch):
+    monkeypatch.setenv("ARCTL_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("ARCTL_SMTP_USER", "ar")
+    monkeypatch.setenv("ARCTL_MAIL_FROM", "ar@example.net")
+    before = dump()
+    refused(cli("remind", "run", "--as-of", "2026-10-20", "--send"), "password")
+    assert dump() == before

@@ -101,16 +101,13 @@ def open_items(
 
 
 def steps_done(session: Session, as_of: date) -> dict[int, tuple[frozenset[str], date]]:
-    """For installments still open at `as_of`: the step keys recorded for them on or before `as_of`, and
-    the date of the latest. Steps of settled installments are not read (the ledger's history grows, the
-    open items do not)."""
+    """For installments still open at `as_of`: every step key recorded for them, whatever its date (a step
+    is taken once for good: a run for an earlier day must not plan it again), and the date of the latest.
+    Steps of settled installments are not read (the ledger's history grows, the open items do not)."""
     query = (
         select(ReminderStep.installment_id, ReminderStep.step_key, ReminderStep.done_on)
         .join(Installment, Installment.id == ReminderStep.installment_id)
-        .where(
-            ReminderStep.done_on <= as_of,
-            or_(Installment.settled_on.is_(None), Installment.settled_on > as_of),
-        )
+        .where(or_(Installment.settled_on.is_(None), Installment.settled_on > as_of))
     )
     keys: dict[int, set[str]] = defaultdict(set)
     last: dict[int, date] = {}

@@ -122,12 +122,21 @@ def run(
     env: Mapping[str, str] | None = None,
 ) -> RunResult:
     """Plan, render and record today's reminders (see the module docstring)."""
+    from arctl.domain.dates import today
     from arctl.reminders.letters import Templates
 
+    if as_of > today():
+        # Steps are taken once for good: a run dated ahead would take tomorrow's steps today and skip
+        # the milder ones for ever.
+        raise InvalidInput(f"{as_of} is after today ({today()}): reminders are sent on their day", field="--as-of")
     env = os.environ if env is None else env
     policy = settings.collections_policy()
     config = settings.read_settings()
     mail = _mail_settings(config, env, sending=mode == "send")
+    if mode == "send":
+        from arctl.reminders.mail import SmtpSender
+
+        SmtpSender(mail)  # checks user/password/security now, before anything is recorded
     templates = Templates(settings.templates_dir())
     folder = (outbox or default_outbox()) if mode != "dry-run" else None
     result = RunResult(as_of, mode, folder)
@@ -221,13 +230,26 @@ def _plan(
     for message in group_messages(results):
         who = people[message.customer_id]
         facts = tuple(item_of[d.installment_id] for d in message.items)
-        if message.channel == "email" and not who.email:
-            # Not recorded: the step stays due and goes out once an address is on file.
-            skipped += [SkipNote(who.code, _label(f), d.step.key, "no email address") for d, f in zip(message.items, facts, strict=True)]  # fmt: skip
+        if message.channel == "email" and (problem := _address_problem(who.email)):
+            # Not recorded: the step stays due and goes out once a usable address is on file.
+            skipped += [SkipNote(who.code, _label(f), d.step.key, problem) for d, f in zip(message.items, facts, strict=True)]  # fmt: skip
             continue
         plan.append((message, who, facts))
     skipped.sort(key=lambda s: (s.customer, s.installment))
     return plan, skipped
+
+
+def _address_problem(address: str) -> str | None:
+    """Why an email cannot go to this address, or None (one bad address must not stop everyone's run)."""
+    from arctl.reminders.mail import check_address
+
+    if not address:
+        return "no email address"
+    try:
+        check_address(address)
+    except InvalidInput:
+        return f"bad email address {address!r}"
+    return None
 
 
 def _label(item: OpenItem) -> str:
@@ -501,6 +523,7 @@ def mark(db: Database, message_id: int, *, sent: bool, on: date) -> str:
             raise Refused(f"message {message_id} is {row.status}, not in doubt: nothing to settle")
         if sent:
             _mark_sent(session, message_id)
+            _charge_marked_fees(session, row)
             session.add(ContactLog(
                 customer_id=row.customer_id, occurred_on=on, channel="email", outcome=f"sent by email: {row.step_key}",
                 note=row.subject, reminder_id=message_id, user=session.info["invocation"].actor, created_at=utc_now(),
@@ -508,6 +531,24 @@ def mark(db: Database, message_id: int, *, sent: bool, on: date) -> str:
             return "sent"
     _mark_failed(db, message_id, "marked failed by hand after an interrupted run")
     return "failed"
+
+
+def _charge_marked_fees(session: Session, row: ReminderMessage) -> None:
+    """The fees the message announced, charged as a confirmed send would have: dated the run's day, the
+    step's fee on the open amount recorded with each step."""
+    from arctl.services.fee_batch import FeeRequest, post_fees
+
+    ladder = settings.collections_policy().ladders.get(row.ladder)
+    fees = {s.key: s.fee for s in ladder.steps if s.fee is not None} if ladder else {}
+    wanted = [
+        FeeRequest(installment_id, key, fees[key].amount(open_minor, currency), currency)
+        for installment_id, key, open_minor, currency in session.execute(
+            select(ReminderStep.installment_id, ReminderStep.step_key, ReminderStep.open_minor, ReminderStep.currency)
+            .where(ReminderStep.message_id == row.id)
+        )
+        if key in fees and fees[key].amount(open_minor, currency) > 0
+    ]  # fmt: skip
+    post_fees(session, wanted, on=row.run_on)
 
 
 def steps_of(session: Session, message_id: int) -> list[tuple[int, str]]:

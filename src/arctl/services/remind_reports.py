@@ -6,18 +6,18 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from arctl.db.bulk import chunked
 from arctl.db.collection_models import ReminderMessage, ReminderStep
 from arctl.db.engine import Database
 from arctl.db.models import Customer, Installment, Invoice
-from arctl.db.repo import remaining_on_installments
 from arctl.domain.errors import InvalidInput
 from arctl.domain.money import Money, format_amount
 from arctl.domain.report import Column, Report, Row
 from arctl.reminders.policy import Policy
 from arctl.services import settings
+from arctl.services.promises import open_as_of
 from arctl.services.remind import TASK_CHANNELS, RunResult, SkipNote
 
 
@@ -158,8 +158,10 @@ def tasks_report(db: Database, as_of: date, collector: str | None = None) -> Rep
             select(ReminderMessage.id, ReminderMessage.run_on, ReminderMessage.customer_id, ReminderMessage.channel,
                    ReminderMessage.step_key, ReminderMessage.body)
             .join(Customer, Customer.id == ReminderMessage.customer_id)
-            .where(ReminderMessage.status == "task", ReminderMessage.run_on <= as_of,
-                   ReminderMessage.channel.in_(TASK_CHANNELS))
+            .where(ReminderMessage.run_on <= as_of, ReminderMessage.channel.in_(TASK_CHANNELS),
+                   # open at the end of as_of: still a task, or done only later
+                   or_(ReminderMessage.status == "task",
+                       and_(ReminderMessage.status == "done", ReminderMessage.done_on > as_of)))
             .order_by(ReminderMessage.run_on, Customer.code, ReminderMessage.id)
         )  # fmt: skip
         if collector:
@@ -176,7 +178,7 @@ def tasks_report(db: Database, as_of: date, collector: str | None = None) -> Rep
                 .where(ReminderStep.message_id.in_(chunk))
             ):  # fmt: skip
                 steps[message_id].append((installment_id, f"{number}/{seq}", due))
-        open_now = remaining_on_installments(session, [s[0] for v in steps.values() for s in v])
+        open_now = open_as_of(session, [s[0] for v in steps.values() for s in v], as_of)
         people = addressees(session, {t[2] for t in tasks})
         currencies = _currencies(session, [s[0] for v in steps.values() for s in v])
     rows: list[Row] = []
