@@ -251,9 +251,14 @@ class _SubjectLine(Extension):
 
 
 class _Sandbox(SandboxedEnvironment):
-    """The Jinja2 sandbox, plus limits on ``**`` and ``*`` (memory exhaustion)."""
+    """The Jinja2 sandbox, plus limits on ``**``, ``*`` and padding widths (memory exhaustion)."""
 
     intercepted_binops = frozenset({"**", "*"})
+
+    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        if getattr(__obj, "__name__", "") in _PADDING and isinstance(getattr(__obj, "__self__", None), str):
+            _check_width(*args, *kwargs.values())
+        return super().call(__context, __obj, *args, **kwargs)
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "**":
@@ -263,6 +268,26 @@ class _Sandbox(SandboxedEnvironment):
             _check_repeat(left, right)
             return left * right
         return super().call_binop(context, operator, left, right)
+
+
+_PADDING = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
+"""String methods whose first argument is an output width: ``"x".ljust(10**8)`` builds 100 MB."""
+
+
+def _check_width(*values: Any) -> None:
+    if any(isinstance(v, int) and v > _MAX_SEQUENCE for v in values):
+        raise SecurityError("a width that large would exhaust memory")
+
+
+def _limited(original: Callable[..., Any]) -> Callable[..., Any]:
+    """A padding filter (center, indent) with its width checked first."""
+
+    @functools.wraps(original)
+    def checked(value: Any, *args: Any, **kwargs: Any) -> Any:
+        _check_width(*args, *kwargs.values())
+        return original(value, *args, **kwargs)
+
+    return checked
 
 
 def _check_power(left: Any, right: Any) -> None:
@@ -306,6 +331,8 @@ def _environment(user_dir: pathlib.Path | None) -> _Sandbox:
         "one_line": one_line,
     }
     env.filters.update(functions)
+    for name in ("center", "indent"):
+        env.filters[name] = _limited(env.filters[name])
     env.globals.update(functions)
     return env
 

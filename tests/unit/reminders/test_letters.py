@@ -231,6 +231,13 @@ ESCAPES = [
     "{{ '{0.__class__.__mro__}'.format(customer) }}",
     "{{ as_of.__class__.__init__.__globals__ }}",
     "{{ money.__globals__['os'].environ }}",
+    # padding widths: each of these would build hundreds of megabytes
+    "{{ 'x'|center(10**8) }}",
+    "{{ 'ab'.ljust(10**8) }}",
+    "{{ 'ab'.rjust(width=10**8) }}",
+    "{{ '7'.zfill(10**8) }}",
+    "{{ 'a\tb'.expandtabs(10**8) }}",
+    "{{ 'x'|indent(10**8, true) }}",
 ]
 
 
