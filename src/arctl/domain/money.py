@@ -40,6 +40,8 @@ _GROUPED = re.compile(r"^(?P<sign>[+-]?)(?P<int>\d{1,3}(?:,\d{3})+)(?:\.(?P<frac
 
 def normalize_currency(text: str, *, field: str = "currency") -> str:
     """`cny`, `RMB`, `￥` → `CNY`; refuses codes whose minor unit we do not know."""
+    if text in EXPONENTS:  # already a code: the usual case, and hot (every amount a letter prints)
+        return text
     raw = unicodedata.normalize("NFKC", (text or "").strip())
     code = _CURRENCY_ALIASES.get(raw, _CURRENCY_ALIASES.get(raw.upper(), raw.upper()))
     if code not in EXPONENTS:

@@ -207,9 +207,12 @@ def _plan(
     promised, broken = _promise_holds(session, as_of, customer_set)
     by_ladder: dict[str | None, list[ItemState]] = {}
     ladders: dict[str | None, Ladder | None] = {}
+    ladder_of: dict[int, Ladder | None] = {}  # per customer, not per item
     for item in items:
         who = people[item.customer_id]
-        ladder = ladder_for(policy, who.grade, who.tags, who.code)
+        if item.customer_id not in ladder_of:
+            ladder_of[item.customer_id] = ladder_for(policy, who.grade, who.tags, who.code)
+        ladder = ladder_of[item.customer_id]
         name = ladder.name if ladder else None
         ladders[name] = ladder
         steps, last = done.get(item.installment_id, (frozenset(), None))
@@ -282,14 +285,20 @@ def _render(
     as_of: date,
     first: int,
 ) -> list[Planned]:
-    out = []
-    for n, (message, who, facts) in enumerate(plan, first + 1):
-        reference = f"R-{as_of:%Y%m%d}-{n:04d}"
-        language = who.language if who.language in ("zh", "en") else "zh"
-        context = _context(message, who, facts, company, as_of, reference, language)
-        rendered = templates.render(message.template, language, context)
-        out.append(Planned(message, who, facts, reference, rendered, language))
-    return out
+    from arctl.reminders.batch import render_all
+
+    numbered = [(f"R-{as_of:%Y%m%d}-{n:04d}", who.language if who.language in ("zh", "en") else "zh")
+                for n, (_, who, _) in enumerate(plan, first + 1)]  # fmt: skip
+
+    def job(i: int) -> tuple[str, str, dict[str, Any]]:
+        (message, who, facts), (reference, language) = plan[i], numbered[i]
+        return message.template, language, _context(message, who, facts, company, as_of, reference, language)
+
+    return [
+        Planned(message, who, facts, reference, rendered, language)
+        for (message, who, facts), (reference, language), rendered
+        in zip(plan, numbered, render_all(templates, len(plan), job), strict=True)
+    ]  # fmt: skip
 
 
 def _context(

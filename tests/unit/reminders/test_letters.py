@@ -289,3 +289,53 @@ def test_contact_may_be_missing() -> None:
 def test_environment_is_cached_per_user_folder(tmp_path: Path) -> None:
     assert Templates(tmp_path)._env is Templates(tmp_path)._env
     assert Templates()._env is not Templates(tmp_path)._env
+
+
+# --- includes compiled into the including template (speed) must not change a thing -----------------------
+
+
+def exact(name: str, language: str, ctx: dict[str, Any], folder: Path | None = None) -> Rendered:
+    """What the template gives when rendered with includes as includes (the plain Jinja2 way)."""
+    templates = Templates(folder)
+    return templates._render(templates._exact, name, language, ctx)
+
+
+@pytest.mark.parametrize(("name", "language"), shipped())
+def test_inlined_includes_render_exactly_like_includes(name: str, language: str) -> None:
+    for ctx in (context(language), context(language, contact=None, fees=[], items=context()["items"][:1])):
+        assert Templates().render(name, language, ctx) == exact(name, language, ctx)
+
+
+def test_inlined_partial_keeps_its_own_scope_and_autoescaping(tmp_path: Path) -> None:
+    write(tmp_path, "_part.en.txt.j2", "{% set who = 'partial' %}[{{ who }}|{{ customer.name }}]")
+    write(tmp_path, "_part.html.j2", "<b>{{ customer.name }}</b>")
+    write(tmp_path, "reminder_x.en.txt.j2",
+          'Subject: x\n{% set who = "parent" %}{% include "_part.en.txt.j2" %} {{ who }}\n'
+          '{% for it in items %}{% include "_part.en.txt.j2" %}{{ loop.index }}{% endfor %}\n')  # fmt: skip
+    write(tmp_path, "reminder_x.en.html.j2", '<p>{% include "_part.html.j2" %}</p>')
+    ctx = context("en", customer={"code": "X", "name": "<A&B>", "address": ""})
+    out = Templates(tmp_path).render("x", "en", ctx)
+    assert out == exact("x", "en", ctx, tmp_path)
+    assert "[partial|<A&B>] parent" in out.text  # the partial's set stays inside it
+    assert out.html == "<p><b>&lt;A&amp;B&gt;</b></p>\n"  # escaped as the HTML partial it is
+
+
+def test_error_inside_an_inlined_partial_names_the_partial(tmp_path: Path) -> None:
+    write(tmp_path, "_part.en.txt.j2", "line one\n{{ customer.nickname }}\n")
+    write(tmp_path, "reminder_x.en.txt.j2", 'Subject: x\n\n\n\n{% include "_part.en.txt.j2" %}\n')
+    with pytest.raises(InvalidInput) as err:
+        Templates(tmp_path).render("x", "en", context("en"))
+    assert re.search(r"_part\.en\.txt\.j2:2: .*nickname", str(err.value))
+
+
+def test_include_cycle_is_left_to_jinja(tmp_path: Path) -> None:
+    write(tmp_path, "_a.j2", '{% if items %}a{% include "_a.j2" %}{% endif %}')
+    write(tmp_path, "reminder_x.en.txt.j2", 'Subject: x\n{% include "_a.j2" %}\n')
+    with pytest.raises(InvalidInput):  # recursion without end: refused, not a hang
+        Templates(tmp_path).render("x", "en", context("en"))
+
+
+def test_dict_keys_are_fields_even_when_named_like_dict_methods(tmp_path: Path) -> None:
+    write(tmp_path, "reminder_x.en.txt.j2", "Subject: x\n{{ customer.items }} {{ customer.code }}\n")
+    ctx = context("en", customer={"code": "X", "name": "n", "address": "", "items": "the field"})
+    assert Templates(tmp_path).render("x", "en", ctx).text == "the field X\n"
