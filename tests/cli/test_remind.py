@@ -465,3 +465,41 @@ def test_smtp_settings_are_checked_before_anything_is_recorded(cli, dump, monkey
     before = dump()
     refused(cli("remind", "run", "--as-of", "2026-10-20", "--send"), "password")
     assert dump() == before
+
+
+@pytest.mark.usefixtures("book")
+def test_worker_processes_write_the_same_messages(ok, ledger_env, tmp_path, monkeypatch):
+    """A big run renders and builds its emails in forked workers: the ledger and the outbox get exactly what
+    one process gives (here forced on a small book; compared on a copy of the ledger run without workers)."""
+    import shutil
+
+    from arctl.reminders import batch
+
+    alone_db = tmp_path / "alone.db"
+    shutil.copy(ledger_env, alone_db)
+    monkeypatch.setenv("ARCTL_WORKERS", "1")
+    ok("--db", str(alone_db), "remind", "run", "--as-of", "2026-11-20", "--outbox", str(tmp_path / "alone"))
+    monkeypatch.setattr(batch, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(batch, "CHUNK", 1)
+    monkeypatch.setenv("ARCTL_WORKERS", "2")
+    forked = []
+    real = batch._in_workers
+    monkeypatch.setattr(batch, "_in_workers", lambda *args: forked.append(args[0]) or real(*args))
+    ok("remind", "run", "--as-of", "2026-11-20", "--outbox", str(tmp_path / "workers"))
+    assert forked  # the workers did the rendering
+    query = (
+        "SELECT customer_id, channel, step_key, language, subject, body, status FROM reminder_message ORDER BY id"
+    )
+    assert rows(ledger_env, query) == rows(alone_db, query) and len(rows(ledger_env, query)) >= 3
+
+    def files(folder: Path) -> dict[str, tuple]:  # type: ignore[type-arg]
+        out = {}
+        for path in sorted((folder / "2026-11-20").iterdir()):
+            if path.suffix == ".eml":
+                msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+                out[path.name] = (msg["Subject"], str(msg["To"]), msg.get_body(("plain",)).get_content())
+            else:
+                out[path.name] = path.read_text(encoding="utf-8")
+        return out
+
+    assert files(tmp_path / "workers") == files(tmp_path / "alone")

@@ -68,6 +68,8 @@ class Planned:
     reference: str
     rendered: Rendered
     language: str
+    eml: bytes | None = None
+    """The email as an .eml file's bytes, built with the rendering (outbox runs)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +155,7 @@ def run(
             "emails and letters need the sender: set name (and address, bank, account) under [company]",
             file=str(settings.settings_file()), field="company.name",
         )  # fmt: skip
-    planned = _render(plan, templates, company, as_of, first)
+    planned = _render(plan, templates, company, as_of, first, mail if mode == "outbox" else None)
     if mode == "dry-run":
         result.outcomes = [Outcome(p, "would " + _verb(p.message.channel, False)) for p in planned]
         return result
@@ -284,20 +286,31 @@ def _render(
     company: dict[str, str],
     as_of: date,
     first: int,
+    mail: MailSettings | None,
 ) -> list[Planned]:
-    from arctl.reminders.batch import render_all
+    """Every message rendered and, given `mail` (outbox runs), each email built as .eml bytes: per message,
+    in worker processes when there are many (`reminders.batch`)."""
+    from arctl.reminders.batch import map_all
 
     numbered = [(f"R-{as_of:%Y%m%d}-{n:04d}", who.language if who.language in ("zh", "en") else "zh")
                 for n, (_, who, _) in enumerate(plan, first + 1)]  # fmt: skip
 
-    def job(i: int) -> tuple[str, str, dict[str, Any]]:
+    def work(i: int) -> tuple[Rendered, bytes | None]:
+        # Only the results travel back from a worker, not the plan: pickling it cost more than rendering.
         (message, who, facts), (reference, language) = plan[i], numbered[i]
-        return message.template, language, _context(message, who, facts, company, as_of, reference, language)
+        context = _context(message, who, facts, company, as_of, reference, language)
+        rendered = templates.render(message.template, language, context)
+        if mail is None or message.channel != "email":
+            return rendered, None
+        from arctl.reminders.mail import message_bytes
+
+        planned = Planned(message, who, facts, reference, rendered, language)
+        return rendered, message_bytes(_email(planned, mail, None))
 
     return [
-        Planned(message, who, facts, reference, rendered, language)
-        for (message, who, facts), (reference, language), rendered
-        in zip(plan, numbered, render_all(templates, len(plan), job), strict=True)
+        Planned(message, who, facts, reference, rendered, language, eml)
+        for (message, who, facts), (reference, language), (rendered, eml)
+        in zip(plan, numbered, map_all(len(plan), work), strict=True)
     ]  # fmt: skip
 
 
@@ -440,7 +453,7 @@ def _write_file(p: Planned, folder: Path, mail: MailSettings) -> Path:
         return path
     from arctl.reminders.mail import write_eml
 
-    return write_eml(folder, name, _email(p, mail, None), sync=False)
+    return write_eml(folder, name, p.eml if p.eml is not None else _email(p, mail, None), sync=False)
 
 
 def _insert_messages(

@@ -1,4 +1,4 @@
-"""Rendering a run's messages in worker processes gives exactly what rendering them here gives, errors too."""
+"""A run's messages rendered in worker processes are exactly what rendering them here gives, errors too."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from test_letters import context, shipped, write
 
 from arctl.domain.errors import InvalidInput
 from arctl.reminders import batch
-from arctl.reminders.batch import render_all, workers_wanted
-from arctl.reminders.letters import Templates
+from arctl.reminders.batch import map_all, workers_wanted
+from arctl.reminders.letters import Rendered, Templates
 
 pytestmark = pytest.mark.skipif("fork" not in batch.multiprocessing.get_all_start_methods(), reason="no fork")
 
@@ -27,8 +27,12 @@ def test_workers_render_exactly_what_one_process_renders(monkeypatch: pytest.Mon
     monkeypatch.setattr(batch, "CHUNK", 7)  # several chunks per worker, a short last one
     todo = jobs()
     templates = Templates()
-    alone = render_all(templates, len(todo), todo.__getitem__, workers=1)
-    together = render_all(templates, len(todo), todo.__getitem__, workers=2, min_parallel=1)
+
+    def work(i: int) -> Rendered:
+        return templates.render(*todo[i])
+
+    alone = map_all(len(todo), work, workers=1)
+    together = map_all(len(todo), work, workers=2, min_parallel=1)
     assert together == alone
     assert [r.subject for r in together] == [templates.render(*j).subject for j in todo]
 
@@ -43,10 +47,15 @@ def test_an_error_in_a_worker_is_raised_here_naming_the_file_and_line(
         + [("x", "en", context("en"))]
         + [("friendly", "en", context("en"))]
     )
+    templates = Templates(tmp_path)
+
+    def work(i: int) -> Rendered:
+        return templates.render(*todo[i])
+
     with pytest.raises(InvalidInput) as alone:
-        render_all(Templates(tmp_path), len(todo), todo.__getitem__, workers=1)
+        map_all(len(todo), work, workers=1)
     with pytest.raises(InvalidInput) as together:
-        render_all(Templates(tmp_path), len(todo), todo.__getitem__, workers=2, min_parallel=1)
+        map_all(len(todo), work, workers=2, min_parallel=1)
     assert str(together.value) == str(alone.value)
     assert "reminder_x.en.txt.j2:3" in str(together.value)
 
@@ -57,7 +66,9 @@ def test_small_batches_stay_in_this_process(monkeypatch: pytest.MonkeyPatch) -> 
 
     monkeypatch.setattr(batch, "_in_workers", no_workers)
     todo = jobs()[:3]
-    assert len(render_all(Templates(), len(todo), todo.__getitem__, workers=8)) == 3
+    assert map_all(len(todo), lambda i: Templates().render(*todo[i]).subject, workers=8) == [
+        Templates().render(*j).subject for j in todo
+    ]
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("1", 1), ("3", 3), (" 2 ", 2)])

@@ -10,7 +10,7 @@ import stat
 import sys
 import types
 from datetime import UTC, datetime, timedelta, timezone
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from arctl.domain.errors import InvalidInput
-from arctl.reminders.mail import MailSettings, SmtpSender, build_email, new_message_id, write_eml
+from arctl.reminders.mail import MailSettings, SmtpSender, build_email, message_bytes, new_message_id, write_eml
 
 WHEN = datetime(2026, 11, 23, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 HEADERS = {
@@ -40,7 +40,7 @@ def build(
     sender: tuple[str, str] = ("Acme AR", "ar@acme.example"),
     html: str | None = None,
     **kwargs: object,
-) -> EmailMessage:
+) -> Message:
     options: dict[str, object] = {"when": WHEN, "message_id": "<r-1@acme.example>", **kwargs}
     return build_email(
         sender=sender, to=[(name, addr)], subject=subject, text="Please pay.\n", html=html, **options
@@ -52,8 +52,8 @@ def body(message: EmailMessage) -> str:
     return str(message.get_content()).replace("\r\n", "\n")
 
 
-def reparse(message: EmailMessage) -> EmailMessage:
-    raw = message.as_bytes(policy=email.policy.SMTP)
+def reparse(message: Message) -> EmailMessage:
+    raw = message_bytes(message)
     return email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[return-value]
 
 
@@ -78,7 +78,7 @@ def test_html_makes_multipart_alternative() -> None:
 def test_non_ascii_names_and_subjects_are_encoded_and_round_trip() -> None:
     message = build(subject="付款提醒：贵司有款项即将到期（R-20261123-0042）", name="王丽",
                     sender=("上海明远机械有限公司 财务部", "ar@mingyuan.example.com"))  # fmt: skip
-    raw = message.as_bytes(policy=email.policy.SMTP)
+    raw = message_bytes(message)
     assert raw.isascii()  # RFC 2047 headers, base64 / quoted-printable bodies
     back = email.message_from_bytes(raw, policy=email.policy.default)
     assert back["Subject"] == "付款提醒：贵司有款项即将到期（R-20261123-0042）"
@@ -156,7 +156,7 @@ def test_new_message_id() -> None:
 @given(subject=st.text(max_size=200), name=st.text(max_size=80), sender_name=st.text(max_size=80))
 def test_arbitrary_subjects_and_names_never_add_headers(subject: str, name: str, sender_name: str) -> None:
     message = build(subject=subject, name=name, sender=(sender_name, "ar@acme.example"))
-    raw = message.as_bytes(policy=email.policy.SMTP)
+    raw = message_bytes(message)
     back = email.message_from_bytes(raw, policy=email.policy.default)
     assert set(back.keys()) == HEADERS
     assert [a.addr_spec for a in back["To"].addresses] == ["ann@example.com"]
@@ -178,7 +178,7 @@ def test_write_eml_is_atomic_private_and_sanitised(tmp_path: Path) -> None:
     path = write_eml(outbox, "../../R-20261123-0042 王丽", message)
     assert path.parent == outbox and path.suffix == ".eml" and path.name == "R-20261123-0042.eml"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert path.read_bytes() == message.as_bytes(policy=email.policy.SMTP)
+    assert path.read_bytes() == message_bytes(message)
     assert email.message_from_bytes(path.read_bytes(), policy=email.policy.default)["Subject"] == "付款提醒"
     again = write_eml(outbox, "R-20261123-0042 王丽.eml", build(subject="second"))
     assert again == path and b"second" in path.read_bytes()
@@ -288,3 +288,25 @@ def test_keyring_is_optional_and_used_when_present(monkeypatch: pytest.MonkeyPat
 
 def test_utc_dates_are_fine() -> None:
     assert reparse(build(when=datetime(2026, 1, 1, tzinfo=UTC)))["Date"].datetime.utcoffset() == timedelta(0)
+
+
+def test_long_names_and_several_recipients_round_trip() -> None:
+    long_name = "上海明远机械设备制造有限公司华东区应收账款管理部门"
+    message = build_email(sender=(long_name, "ar@acme.example"),
+                          to=[(long_name, "a@b.example"), ('Lee, "Ann"', "ann@c.example"), ("", "x@d.example")],
+                          subject="s", text="t\n", when=WHEN, message_id="<m@acme.example>")  # fmt: skip
+    raw = message_bytes(message)
+    assert raw.isascii() and max(len(line) for line in raw.split(b"\r\n")) < 100  # folded, not one long line
+    back = email.message_from_bytes(raw, policy=email.policy.default)
+    assert [a.addr_spec for a in back["To"].addresses] == ["a@b.example", "ann@c.example", "x@d.example"]
+    assert back["To"].addresses[1].display_name == 'Lee, "Ann"'
+    # encoded words split to legal lengths; Python's parser puts a space where they join, mail readers do not
+    assert back["From"].addresses[0].display_name.replace(" ", "") == long_name
+
+
+def test_english_bodies_stay_readable_and_chinese_ones_compact() -> None:
+    english = message_bytes(build())
+    assert b"Content-Transfer-Encoding: quoted-printable" in english and b"Please pay." in english
+    chinese = message_bytes(build_email(sender=("", "ar@acme.example"), to=[("", "a@b.example")], subject="s",
+                                        text="尊敬的客户：您好！" * 20, when=WHEN, message_id="<x@acme.example>"))  # fmt: skip
+    assert b"Content-Transfer-Encoding: base64" in chinese
