@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import String, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from arctl.db.bank_models import BankLine, CustomerAccount
@@ -30,7 +30,8 @@ def open_installments(session: Session, as_of: date) -> Iterator[OpenRow]:
     query = (
         select(
             Installment.id, Invoice.customer_id, Invoice.number, Contract.number, Installment.seq,
-            Installment.due_kind, Installment.due_days, Installment.due_date,
+            # as the driver gives it (ISO text on SQLite): the Date type's own parsing was a fifth of the read
+            Installment.due_kind, Installment.due_days, type_coerce(Installment.due_date, String),
             (Installment.amount_minor - paid).label("open_minor"), Invoice.currency,
         )
         .join(Invoice, Invoice.id == Installment.invoice_id)
@@ -43,11 +44,14 @@ def open_installments(session: Session, as_of: date) -> Iterator[OpenRow]:
         .order_by(Installment.due_date.is_(None), Installment.due_date, Invoice.issue_date, Invoice.number,
                   Installment.seq)
     )  # fmt: skip
-    for ins_id, customer_id, number, contract, seq, due_kind, due_days, due_date, open_minor, currency in (
+    dates: dict[object, date | None] = {None: None}
+    for ins_id, customer_id, number, contract, seq, due_kind, due_days, due_text, open_minor, currency in (
         session.connection().execute(query).yield_per(5000)
     ):
         if open_minor > 0:
-            due = due_as_of(due_kind, due_days, due_date, as_of)
+            if due_text not in dates:  # a few hundred distinct due dates among 300k installments
+                dates[due_text] = due_text if isinstance(due_text, date) else date.fromisoformat(due_text)
+            due = due_as_of(due_kind, due_days, dates[due_text], as_of)
             yield ins_id, customer_id, number, contract or "", seq, due, open_minor, currency
 
 

@@ -1,11 +1,12 @@
-"""Bulk writes for batch jobs (a reminder run): many rows per statement, ids back in row order."""
+"""Bulk writes for batch jobs (a reminder run, a bank import, matching): many rows per statement, ids back
+in row order."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Connection, Table, func, insert, select
 from sqlalchemy.orm import Session
 
 CHUNK = 500
@@ -31,6 +32,29 @@ def insert_returning(session: Session, model: type, rows: Sequence[dict[str, Any
     if len(ids) != len(rows) or any(r["created_at"] != stamp for r in rows):
         raise RuntimeError(f"bulk insert into {table.name}: {len(rows)} rows, {len(ids)} found")
     return ids
+
+
+def insert_tuples(
+    connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """INSERT `rows` (tuples in `columns` order) with the driver's own executemany.
+
+    SQLAlchemy's executemany turns every row's dict into the driver's parameters in Python (a third of the
+    cost of inserting 50k bank lines or proposals); here the statement is written once for the dialect's
+    placeholder style and the tuples go straight to the driver. Values must already be what the driver
+    takes (ints, str, None; dates as ISO text on SQLite): no type processing happens."""
+    if not rows:
+        return
+    for name in columns:
+        table.c[name]
+    style = connection.dialect.paramstyle
+    marks = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": None, "named": None}[style]
+    if marks is None:
+        raise NotImplementedError(f"insert_tuples: the {style!r} placeholder style")
+    preparer = connection.dialect.identifier_preparer
+    sql = (f"INSERT INTO {preparer.format_table(table)} ({', '.join(preparer.quote(c) for c in columns)}) "
+           f"VALUES ({', '.join([marks] * len(columns))})")  # fmt: skip
+    connection.exec_driver_sql(sql, list(rows))  # type: ignore[arg-type]
 
 
 def chunked(items: Sequence[Any], size: int = CHUNK) -> Iterator[list[Any]]:

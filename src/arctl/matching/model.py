@@ -8,6 +8,29 @@ from datetime import date
 from types import MappingProxyType
 
 
+def _slot_init(cls: type) -> type:
+    """Give a frozen, slotted dataclass an `__init__` that stores each field straight into its slot.
+
+    The generated one goes through `object.__setattr__` per field (the generic, slowest path: argument
+    tuples, a type look-up); the engine builds hundreds of thousands of these records per run. Same
+    signature, same defaults, same frozen instances, and `__post_init__` (the checks) still runs."""
+    params, body, env = [], [], {}
+    for f in fields(cls):
+        env[f"_set_{f.name}"] = getattr(cls, f.name).__set__
+        if f.default is not MISSING:
+            env[f"_default_{f.name}"] = f.default
+            params.append(f"{f.name}=_default_{f.name}")
+        else:
+            params.append(f.name)
+        body.append(f"    _set_{f.name}(self, {f.name})")
+    if hasattr(cls, "__post_init__"):
+        body.append("    self.__post_init__()")
+    exec(f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body), env)
+    cls.__init__ = env["__init__"]
+    return cls
+
+
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class Credit:
     """One incoming bank credit to be matched (a counted `BankLine` with a positive amount)."""
@@ -32,6 +55,7 @@ class Credit:
             raise ValueError(f"credit {self.line_id}: amount_minor must be a positive int")
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class OpenInstallment:
     """One installment of an issued invoice that still has an open balance."""
@@ -72,26 +96,6 @@ class Payer:
     """Bank accounts the customer has paid from before (exact match, spaces and hyphens ignored)."""
     aliases: tuple[str, ...] = ()
     """Payer names learned from confirmed matches ("this payer name is that customer")."""
-
-
-def _slot_init(cls: type) -> type:
-    """Give a frozen, slotted dataclass an `__init__` that stores each field straight into its slot.
-
-    The generated one goes through `object.__setattr__` per field (the generic, slowest path: argument
-    tuples, a type look-up); the engine builds hundreds of thousands of these records per run. Same
-    signature, same defaults, same frozen instances; only for classes without `__post_init__`."""
-    params, body, env = [], [], {}
-    for f in fields(cls):
-        env[f"_set_{f.name}"] = getattr(cls, f.name).__set__
-        if f.default is not MISSING:
-            env[f"_default_{f.name}"] = f.default
-            params.append(f"{f.name}=_default_{f.name}")
-        else:
-            params.append(f.name)
-        body.append(f"    _set_{f.name}(self, {f.name})")
-    exec(f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body), env)
-    cls.__init__ = env["__init__"]
-    return cls
 
 
 def _no_fees() -> Mapping[str, int]:
