@@ -21,7 +21,8 @@ open amount in minor units, currency)."""
 
 
 def open_installments(session: Session, as_of: date) -> Iterator[OpenRow]:
-    """Every installment with something owed at the end of `as_of`, oldest due first (pending last)."""
+    """Every installment with something owed at the end of `as_of`, in no particular order (the matching
+    engine orders what it needs; sorting 300k rows here cost a fifth of reading them)."""
     paid = (
         select(func.coalesce(func.sum(Allocation.amount_minor), 0))
         .where(Allocation.installment_id == Installment.id, active_at(as_of))
@@ -41,8 +42,6 @@ def open_installments(session: Session, as_of: date) -> Iterator[OpenRow]:
             or_(Invoice.voided_on.is_(None), Invoice.voided_on > as_of),
             or_(Installment.settled_on.is_(None), Installment.settled_on > as_of),
         )
-        .order_by(Installment.due_date.is_(None), Installment.due_date, Invoice.issue_date, Invoice.number,
-                  Installment.seq)
     )  # fmt: skip
     dates: dict[object, date | None] = {None: None}
     for ins_id, customer_id, number, contract, seq, due_kind, due_days, due_text, open_minor, currency in (

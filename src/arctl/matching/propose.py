@@ -213,7 +213,8 @@ class _RefIndex:
             groups: dict[str, list[str]] = {}
             for key, raw in zip(keys, raws, strict=True):
                 groups.setdefault(key, []).append(raw)
-            self.extra = {key: group for key, group in groups.items() if len(group) > 1}
+            # sorted: the answer must not depend on the order the installments came in
+            self.extra = {key: sorted(group) for key, group in groups.items() if len(group) > 1}
 
     def numbers(self, key: str) -> Sequence[str]:
         """The numbers as issued that normalise to `key`."""

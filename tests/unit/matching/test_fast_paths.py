@@ -7,6 +7,7 @@ that share enough characters; `model._slot_init` builds the result records witho
 from __future__ import annotations
 
 import pickle
+import random
 from dataclasses import FrozenInstanceError, replace
 from datetime import date, timedelta
 from unittest import mock
@@ -95,6 +96,22 @@ def test_quick_path_proposes_what_the_general_rules_do(book: tuple[list[OpenInst
     with mock.patch.object(engine, "_quick", lambda *args: None):
         general = match(credits, items, PAYERS, Settings(fee_default_minor=5000))
     assert quick == general
+
+
+@settings(max_examples=200, deadline=None)
+@given(books(), st.randoms())
+def test_answers_do_not_depend_on_the_order_of_the_open_items(
+    book: tuple[list[OpenInstallment], list[Credit]], rng: random.Random
+) -> None:
+    """The ledger hands the open items over in no particular order (no ORDER BY: sorting 300k rows cost a
+    fifth of reading them); two numbers that normalise alike ('INV-1-23', 'INV-12-3') included."""
+    items, credits = book
+    items = items + [replace(it, installment_id=it.installment_id + 1000, invoice_number=it.invoice_number[:5]
+                             + "-" + it.invoice_number[5:]) for it in items[:2]]  # fmt: skip
+    shuffled = list(items)
+    rng.shuffle(shuffled)
+    ordered = sorted(items, key=lambda it: (it.due_on is None, it.due_on or D, it.invoice_number, it.seq))
+    assert match(credits, shuffled, PAYERS) == match(credits, ordered, PAYERS)
 
 
 def test_quick_path_is_taken_for_the_common_shapes() -> None:
