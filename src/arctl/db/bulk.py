@@ -42,7 +42,8 @@ def insert_tuples(
     SQLAlchemy's executemany turns every row's dict into the driver's parameters in Python (a third of the
     cost of inserting 50k bank lines or proposals); here the statement is written once for the dialect's
     placeholder style and the tuples go straight to the driver. Values must already be what the driver
-    takes (ints, str, None; dates as ISO text on SQLite): no type processing happens."""
+    takes, as no type processing happens: ints, str, None, and dates as ISO text (what SQLAlchemy's Date
+    stores on SQLite; PostgreSQL reads it into a DATE column, psycopg sending str untyped)."""
     if not rows:
         return
     for name in columns:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from arctl.db import audit
@@ -20,6 +21,7 @@ from arctl.db.audit import utc_now
 from arctl.db.bank_models import BankImport, BankStatement
 from arctl.db.bank_models import BankLine as LineRow
 from arctl.db.bank_repo import known_keys
+from arctl.db.bulk import insert_tuples
 from arctl.db.engine import Database
 from arctl.domain.bank import BalanceCheck, ImportSummary, dedupe_keys, line_identity
 from arctl.domain.errors import InvalidInput
@@ -135,9 +137,8 @@ def _store(session: Session, read: _Read, *, account: str, force: bool) -> Impor
             continue
         known.add(key)  # the same key twice in one run (two overlapping files) is still one line
         added.append(_line_values(batch, statement_rows[id(statement)], statement, line, key, account))
-    if added:
-        # one multi-row INSERT per batch: a 100k-line statement must not build 100k ORM objects
-        session.connection().execute(insert(LineRow.__table__), added)
+    # tuples straight to the driver: a 100k-line statement must not build 100k ORM objects (nor dicts)
+    insert_tuples(session.connection(), LineRow.__table__, _LINE_COLUMNS, [tuple(r.values()) for r in added])
     batch.lines_added, batch.lines_skipped = len(added), len(credits) - len(added)
     session.flush()
     audit.record(session, "bank.import", "bank_import", batch.id, after={
@@ -177,13 +178,24 @@ def _statements(
     return rows, forced
 
 
+_LINE_COLUMNS = ("import_id", "statement_id", "source_line", "account", "booked_on", "value_on", "currency",
+                 "amount_minor", "payer_name", "payer_account", "memo", "bank_ref", "kind", "content_key",
+                 "dedupe_key", "status")  # fmt: skip
+"""The keys of `_line_values`, in its order."""
+
+
 def _line_values(
     batch: BankImport, statement_row: BankStatement, statement: Statement, line: BankLine, key: str, account: str
 ) -> dict[str, object]:
     return {
         "import_id": batch.id, "statement_id": statement_row.id, "source_line": line.line,
-        "account": statement.account or account, "booked_on": line.booked_on, "value_on": line.value_on,
+        "account": statement.account or account, "booked_on": _iso(line.booked_on), "value_on": _iso(line.value_on),
         "currency": line.currency, "amount_minor": line.amount_minor, "payer_name": line.payer_name[:200],
         "payer_account": line.payer_account[:64], "memo": line.memo, "bank_ref": line.bank_ref[:80],
         "kind": line.kind[:40], "content_key": key, "dedupe_key": key, "status": "unmatched",
     }  # fmt: skip
+
+
+def _iso(day: date | None) -> str | None:
+    """A date as the driver stores it (ISO text, as SQLAlchemy's Date type writes it on SQLite)."""
+    return None if day is None else day.isoformat()
