@@ -443,8 +443,8 @@ def test_hold_and_release_are_dated_and_audited(ok, cli, dump, ledger_env):
     assert "  legal hold   since 2026-10-20: lawsuit filed (诉讼中)  (no reminders, no charges)\n" in shown
     assert "legal hold   since" not in ok("customer", "show", "ACME", "--as-of", "2026-10-19")
     with closing(sqlite3.connect(ledger_env)) as con:
-        assert con.execute("SELECT hold_since, hold_reason FROM customer").fetchall() == [
-            ("2026-10-20", "lawsuit filed (诉讼中)")
+        assert con.execute("SELECT since, reason, released_on FROM customer_hold").fetchall() == [
+            ("2026-10-20", "lawsuit filed (诉讼中)", None)
         ]
         assert con.execute("SELECT action FROM audit_event ORDER BY id DESC LIMIT 1").fetchall() == [
             ("customer.hold",)
@@ -460,6 +460,76 @@ def test_hold_and_release_are_dated_and_audited(ok, cli, dump, ledger_env):
     before = dump()
     refused(cli("customer", "release", "ACME"), "error: customer ACME is not on hold")
     assert dump() == before
+
+
+def test_holds_are_a_dated_history_shown_period_by_period(ok, cli, dump, ledger_env):
+    import sqlite3
+    from contextlib import closing
+
+    ok("customer", "add", "ACME", "Acme Trading Co.")
+    ok("customer", "hold", "ACME", "--reason", "lawsuit", "--on", "2026-10-01")
+    ok("customer", "release", "ACME", "--on", "2026-10-10", "--note", "  settled   out of court ")
+    # a new hold may not begin inside (or before) a period already closed: periods never overlap
+    before = dump()
+    refused(cli("customer", "hold", "ACME", "--reason", "again", "--on", "2026-10-05"),
+            "error: --on: 2026-10-05 is before customer ACME's last hold was released (2026-10-10)")  # fmt: skip
+    refused(
+        cli("customer", "hold", "ACME", "--reason", "again", "--on", "2026-09-01"), "held periods cannot overlap"
+    )
+    assert dump() == before
+    # hold again after the release works; a hold may even begin on the day the last one was released
+    ok("customer", "hold", "ACME", "--reason", "bankruptcy (破产)", "--on", "2026-10-20")
+    ok("customer", "release", "ACME", "--on", "2026-10-25")
+    ok("customer", "hold", "ACME", "--reason", "appeal", "--on", "2026-10-25")
+    with closing(sqlite3.connect(ledger_env)) as con:
+        assert con.execute(
+            "SELECT since, reason, released_on, release_note FROM customer_hold ORDER BY id"
+        ).fetchall() == [
+            ("2026-10-01", "lawsuit", "2026-10-10", "settled out of court"),
+            ("2026-10-20", "bankruptcy (破产)", "2026-10-25", None),
+            ("2026-10-25", "appeal", None, None),
+        ]
+        actions = [a for (a,) in con.execute("SELECT action FROM audit_event WHERE action LIKE 'customer.%'")]
+    assert actions == ["customer.add"] + ["customer.hold", "customer.release"] * 2 + ["customer.hold"]
+    doc = json.loads(ok("customer", "show", "ACME", "--format", "json"))
+    holds = [(r["on"], r["event"], r["details"]) for r in doc["sections"][0]["rows"]]
+    assert holds == [
+        ("2026-10-01", "legal hold", "lawsuit"),
+        ("2026-10-10", "hold released", "settled out of court"),
+        ("2026-10-20", "legal hold", "bankruptcy (破产)"),
+        ("2026-10-25", "hold released", ""),
+        ("2026-10-25", "legal hold", "appeal"),
+    ]
+
+    # the header names the hold in force on the day asked: a released one too, and none on a release day
+    def held_line(day: str) -> list[str]:
+        shown = ok("customer", "show", "ACME", "--as-of", day).splitlines()
+        return [line for line in shown if line.startswith("  legal hold")]
+
+    days = ("2026-09-30", "2026-10-01", "2026-10-09", "2026-10-10", "2026-10-24", "2026-10-31")
+    header = {day: held_line(day) for day in days}
+    assert header == {
+        "2026-09-30": [],
+        "2026-10-01": ["  legal hold   since 2026-10-01: lawsuit  (no reminders, no charges)"],
+        "2026-10-09": ["  legal hold   since 2026-10-01: lawsuit  (no reminders, no charges)"],
+        "2026-10-10": [],
+        "2026-10-24": ["  legal hold   since 2026-10-20: bankruptcy (破产)  (no reminders, no charges)"],
+        "2026-10-31": ["  legal hold   since 2026-10-25: appeal  (no reminders, no charges)"],
+    }
+    past = json.loads(ok("customer", "show", "ACME", "--as-of", "2026-10-09", "--format", "json"))
+    assert [(r["on"], r["event"]) for r in past["sections"][0]["rows"]] == [("2026-10-01", "legal hold")]
+
+
+def test_one_open_hold_per_customer_is_enforced_by_the_schema(ok, ledger_env):
+    import sqlite3
+    from contextlib import closing
+
+    ok("customer", "add", "ACME", "Acme Trading Co.")
+    ok("customer", "hold", "ACME", "--reason", "lawsuit", "--on", "2026-10-01")
+    with closing(sqlite3.connect(ledger_env)) as con, pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+        con.execute("INSERT INTO customer_hold (customer_id, since, reason) VALUES (1, '2026-10-05', 'x')")
+    with closing(sqlite3.connect(ledger_env)) as con, pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        con.execute("UPDATE customer_hold SET released_on = '2026-09-30'")
 
 
 @pytest.mark.parametrize(

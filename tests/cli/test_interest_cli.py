@@ -396,15 +396,39 @@ def test_disputes_charged_when_the_policy_says_so(ok, book, ledger_env, tmp_path
 
 def test_legal_hold_is_skipped(ok, book, ledger_env):
     ok("interest", "terms", "C-1", "--rate", "0.05%/day")
-    execute(
-        ledger_env, "UPDATE customer SET hold_since = '2026-10-20', hold_reason = '诉讼中' WHERE code = 'ACME'"
-    )
+    ok("customer", "hold", "ACME", "--reason", "诉讼中", "--on", "2026-10-20")
     doc = charge(ok, "--all")
     assert [(r["item"], r["status"]) for r in doc["rows"]] == [("INV-1:1", "skipped: on hold (诉讼中)")]
     assert charges(ledger_env) == []
     assert "on hold (诉讼中)" in installment(quote(ok))["note"]
     # before the hold started the interest could be charged
     assert [r["status"] for r in charge(ok, "ACME", "--as-of", "2026-10-19")["rows"]] == ["charged"]
+
+
+def test_a_released_hold_still_holds_the_days_it_was_in_force(ok, book, ledger_env):
+    """Hold on 10-10, released on 10-20: a quote for a day in between still sees it (the hold is history,
+    not a flag cleared by the release); the release day and later are not held."""
+    ok("interest", "terms", "C-1", "--rate", "0.05%/day")
+    ok("customer", "hold", "ACME", "--reason", "诉讼中", "--on", "2026-10-10")
+    ok("customer", "release", "ACME", "--on", "2026-10-20")
+    assert "on hold" not in installment(quote(ok, as_of="2026-10-09"))["note"]
+    assert "on hold (诉讼中)" in installment(quote(ok, as_of="2026-10-10"))["note"]
+    assert "on hold (诉讼中)" in installment(quote(ok, as_of="2026-10-15"))["note"]
+    assert "on hold (诉讼中)" in installment(quote(ok, as_of="2026-10-19"))["note"]
+    assert "on hold" not in installment(quote(ok, as_of="2026-10-20"))["note"]
+    assert "on hold" not in installment(quote(ok, as_of="2026-10-25"))["note"]
+    # charging for a day inside the hold skips it; after the release it charges
+    doc = charge(ok, "ACME", "--as-of", "2026-10-15")
+    assert [(r["item"], r["status"]) for r in doc["rows"]] == [("INV-1:1", "skipped: on hold (诉讼中)")]
+    assert charges(ledger_env) == []
+    assert [r["status"] for r in charge(ok, "ACME", "--as-of", "2026-10-25")["rows"]] == ["charged"]
+    # held again later: a new period, the first one unchanged
+    ok("customer", "hold", "ACME", "--reason", "破产", "--on", "2026-10-28")
+    assert "on hold (诉讼中)" in installment(quote(ok, as_of="2026-10-15"))["note"]
+    assert "on hold (破产)" in installment(quote(ok))["note"]
+    assert rows(ledger_env, "SELECT since, reason, released_on FROM customer_hold ORDER BY id") == [
+        ("2026-10-10", "诉讼中", "2026-10-20"), ("2026-10-28", "破产", None)
+    ]  # fmt: skip
 
 
 def test_overcharged_item_is_reported_not_reversed(ok, book, ledger_env):

@@ -178,6 +178,67 @@ def test_partly_kept_counts_as_not_kept(ok, book):
     assert listing(ok)["totals"][0]["kept_pct"] == "0"
 
 
+def test_one_payment_keeps_one_of_two_overlapping_promises(ok, book):
+    """Two promises of 300.00 whose windows overlap (10-01..10-12 and 10-05..10-17) and one payment of 300.00
+    on 10-08, inside both: it keeps the earlier promise only; the second breaks."""
+    ok("promise", "add", "ACME", "300", "--by", "2026-10-10", "--on", "2026-10-01")
+    ok("promise", "add", "ACME", "300", "--by", "2026-10-15", "--on", "2026-10-05")
+    ok("payment", "add", "ACME", "300", "--date", "2026-10-08")
+    assert state(ok, 1, "2026-10-31") == ("kept", "300.00", "2026-10-08")
+    assert state(ok, 2, "2026-10-31") == ("broken", "0.00", "2026-10-18")
+    assert state(ok, 2, "2026-10-17") == ("open", "0.00", None)
+    doc = listing(ok)
+    assert [(r["id"], r["status"], r["paid"]) for r in doc["rows"]] == [
+        (1, "kept", "300.00"),
+        (2, "broken", "0.00"),
+    ]
+    assert doc["totals"][0]["kept_pct"] == "50"
+    assert [r["id"] for r in listing(ok, "--status", "broken")["rows"]] == [2]
+    # the next payment inside the second window only goes to the second promise
+    ok("payment", "add", "ACME", "100", "--date", "2026-10-16")
+    assert state(ok, 2, "2026-10-31") == ("partly kept", "100.00", "2026-10-18")
+    assert state(ok, 1, "2026-10-31") == ("kept", "300.00", "2026-10-08")
+
+
+def test_one_payment_large_enough_keeps_both_promises(ok, book):
+    ok("promise", "add", "ACME", "300", "--by", "2026-10-10", "--on", "2026-10-01")
+    ok("promise", "add", "ACME", "300", "--by", "2026-10-15", "--on", "2026-10-05")
+    ok("payment", "add", "ACME", "650", "--date", "2026-10-08")
+    rows_ = listing(ok)["rows"]
+    assert [(r["id"], r["status"], r["paid"], r["decided"]) for r in rows_] == [
+        (1, "kept", "300.00", "2026-10-08"), (2, "kept", "350.00", "2026-10-08"),
+    ]  # fmt: skip
+
+
+def test_a_cancelled_promise_leaves_the_payment_to_the_other(ok, book):
+    ok("promise", "add", "ACME", "300", "--by", "2026-10-10", "--on", "2026-10-01")
+    ok("promise", "add", "ACME", "300", "--by", "2026-10-15", "--on", "2026-10-05")
+    ok("promise", "cancel", "1", "--on", "2026-10-06", "--reason", "replaced by promise 2")
+    ok("payment", "add", "ACME", "300", "--date", "2026-10-08")
+    assert state(ok, 1, "2026-10-31") == ("cancelled", "0.00", "2026-10-06")
+    assert state(ok, 2, "2026-10-31") == ("kept", "300.00", "2026-10-08")
+
+
+def test_the_since_filter_does_not_change_a_promise_s_state(ok, book, db):
+    """The worklist asks only for promises still holding after a date; the earlier promise it leaves out
+    still takes its share of the payment, so the later one reads broken there as everywhere."""
+    from datetime import date
+
+    from arctl.db import collections_repo
+
+    ok("promise", "add", "ACME", "300", "--by", "2026-10-10", "--on", "2026-10-01")
+    ok("promise", "add", "ACME", "300", "--by", "2026-10-15", "--on", "2026-10-05")
+    ok("payment", "add", "ACME", "300", "--date", "2026-10-08")
+    as_of = date(2026, 10, 31)
+    with db.read() as session:
+        every = {v.id: v.state for v in collections_repo.promises(session, as_of)}
+        recent = {v.id: v.state for v in collections_repo.promises(session, as_of, since=date(2026, 10, 15))}
+        acme = {v.id: v.state for v in collections_repo.promises(session, as_of, [1], since=date(2026, 10, 15))}
+    assert set(every) == {1, 2} and set(recent) == set(acme) == {2}
+    assert recent[2] == acme[2] == every[2]
+    assert (every[2].status, every[2].paid_minor) == ("broken", 0)
+
+
 # --- cancel --------------------------------------------------------------------------------------------
 
 

@@ -137,7 +137,8 @@ def test_paid_disputed_promised_and_held_items_are_skipped_with_a_reason(ok, led
         con.execute("INSERT INTO dispute (customer_id, reason, opened_on, created_at) "
                     "SELECT id, 'quality', '2026-10-01', 'now' FROM customer WHERE code = 'HZJX'")  # fmt: skip
         con.execute("INSERT INTO dispute_item VALUES (1, ?)", (inv4,))
-        con.execute("UPDATE customer SET hold_since = '2026-09-30', hold_reason = '破产清算' WHERE code = 'NOML'")
+        con.execute("INSERT INTO customer_hold (customer_id, since, reason) "
+                    "SELECT id, '2026-09-30', '破产清算' FROM customer WHERE code = 'NOML'")  # fmt: skip
         con.execute("INSERT INTO promise (customer_id, currency, amount_minor, made_on, due_on, grace_days, "
                     "created_at) SELECT id, 'CNY', 50000, '2026-10-09', '2026-10-15', 2, 'now' FROM customer "
                     "WHERE code = 'ACME'")  # fmt: skip

@@ -289,3 +289,18 @@ def test_every_problem_is_reported_not_just_the_first(cli, ledger, ledger_env):
     problems = failures(cli)
     assert len(problems) == 4  # the reversal also contradicts the payment's settled_on
     assert problems[0].startswith("FAIL audit event 2: content does not match its hash")
+
+
+def test_overlapping_legal_holds_are_named(cli, ok, ledger, ledger_env):
+    ok("customer", "hold", "ACME", "--reason", "lawsuit", "--on", "2026-10-01")
+    ok("customer", "release", "ACME", "--on", "2026-10-10")
+    ok("customer", "hold", "ACME", "--reason", "appeal", "--on", "2026-10-10")  # the release day: no overlap
+    assert cli("verify").exit_code == 0
+    tamper(ledger_env, "INSERT INTO customer_hold (customer_id, since, reason, released_on) "
+                       "VALUES (1, '2026-10-05', 'typed in', '2026-10-06')")  # fmt: skip
+    tamper(ledger_env, "INSERT INTO customer_hold (customer_id, since, reason, released_on) "
+                       "VALUES (1, '2026-10-20', 'typed in', '2026-10-21')")  # fmt: skip
+    assert failures(cli) == [
+        "FAIL customer ACME: legal hold from 2026-10-05 overlaps an earlier one, which was released on 2026-10-10",
+        "FAIL customer ACME: legal hold from 2026-10-20 overlaps an earlier one, which is not released",
+    ]

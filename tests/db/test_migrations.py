@@ -112,6 +112,62 @@ def test_round_trip_on_a_ledger_holding_data(ok, acme: str, ledger_env: Path) ->
     assert ok("verify").startswith("ok:")
 
 
+def test_round_trip_keeps_legal_holds(ok, acme: str, ledger_env: Path) -> None:  # type: ignore[no-untyped-def]
+    """0007 moved holds from customer.hold_since/hold_reason to the dated customer_hold history. Down to
+    0006 the current holds go back on the customer; up again, released periods are rebuilt from the audit
+    trail, so a past day still reads as held."""
+    import sqlite3
+    from contextlib import closing
+
+    ok("customer", "add", "BETA", "Beta Ltd.")
+    ok("customer", "add", "FREE", "Never Held Ltd.")
+    ok("customer", "hold", "ACME", "--reason", "lawsuit", "--on", "2026-10-01")
+    ok("customer", "release", "ACME", "--on", "2026-10-10", "--note", "settled")
+    ok("customer", "hold", "ACME", "--reason", "破产清算", "--on", "2026-10-20")
+    ok("customer", "hold", "BETA", "--reason", "诉讼中", "--on", "2026-10-05")
+
+    def sql(query: str) -> list[tuple]:
+        with closing(sqlite3.connect(ledger_env)) as con:
+            return con.execute(query).fetchall()
+
+    holds = ("SELECT c.code, h.since, h.reason, h.released_on, h.release_note FROM customer_hold h "
+             "JOIN customer c ON c.id = h.customer_id ORDER BY c.code, h.since")  # fmt: skip
+    expected = [("ACME", "2026-10-01", "lawsuit", "2026-10-10", "settled"),
+                ("ACME", "2026-10-20", "破产清算", None, None), ("BETA", "2026-10-05", "诉讼中", None, None)]  # fmt: skip
+    assert sql(holds) == expected
+
+    database = open_db(str(ledger_env))
+    try:
+        migrate.downgrade(database, "0006")
+        assert database.revision() == "0006"
+        assert "customer_hold" not in inspect(database.engine).get_table_names()
+        assert sql("SELECT code, hold_since, hold_reason FROM customer ORDER BY code") == [
+            ("ACME", "2026-10-20", "破产清算"), ("BETA", "2026-10-05", "诉讼中"), ("FREE", None, None)
+        ]  # fmt: skip
+        migrate.upgrade(database, "head")
+        assert database.revision() == SCHEMA_HEAD
+        assert "No new upgrade operations detected" in _check(database)
+    finally:
+        database.dispose()
+
+    assert sql(holds) == expected
+    assert "hold_since" not in {c for (_, c, *_) in sql("PRAGMA table_info(customer)")}
+    assert "legal hold   since 2026-10-01: lawsuit" in ok("customer", "show", "ACME", "--as-of", "2026-10-05")
+    assert "legal hold   since" not in ok("customer", "show", "ACME", "--as-of", "2026-10-15")
+    assert "legal hold   since 2026-10-20: 破产清算" in ok("customer", "show", "ACME")
+    ok("customer", "release", "BETA", "--on", "2026-10-30")
+    assert ok("verify").startswith("ok:")
+
+
+def test_the_partial_unique_index_on_open_holds_is_there(db) -> None:  # type: ignore[no-untyped-def]
+    """`alembic check` does not compare an index's WHERE clause: check uq_customer_hold_open by hand."""
+    with db.engine.connect() as con:
+        sql = con.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'uq_customer_hold_open'"
+        ).scalar()
+    assert sql is not None and "UNIQUE" in sql and "WHERE released_on IS NULL" in sql
+
+
 def _python(code: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
                           timeout=60, env=os.environ.copy())  # fmt: skip

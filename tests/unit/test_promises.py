@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from arctl.domain.errors import InvalidInput
-from arctl.domain.promises import kept_percent, promise_state
+from arctl.domain.promises import PromiseTerms, kept_percent, promise_state, promise_states
 
 MADE, BY = date(2026, 11, 2), date(2026, 11, 10)
 
@@ -94,3 +94,125 @@ def test_status_is_monotone_in_time(receipts: list[tuple[int, int]], day: int, g
     if now.status != "open":
         assert later.status == now.status
         assert later.paid_minor == now.paid_minor
+
+
+# --- several promises of one customer share the receipts -------------------------------------------
+
+
+def shared(receipts: list[tuple[date, int]], as_of: date, *terms: PromiseTerms) -> list[tuple[str, int]]:
+    return [(s.status, s.paid_minor) for s in promise_states(list(terms), receipts, as_of)]
+
+
+A = PromiseTerms(10_000, MADE, BY, 0)
+B = PromiseTerms(10_000, MADE, BY + timedelta(days=3), 0)
+
+
+def test_one_payment_keeps_one_of_two_overlapping_promises() -> None:
+    paid = [(BY, 10_000)]
+    assert shared(paid, BY, A, B) == [("kept", 10_000), ("open", 0)]
+    assert shared(paid, BY + timedelta(days=10), A, B) == [("kept", 10_000), ("broken", 0)]
+    assert shared(paid, BY + timedelta(days=10), B, A) == [("broken", 0), ("kept", 10_000)]  # by date, not order
+
+
+def test_a_payment_for_both_keeps_both_and_the_rest_goes_on() -> None:
+    assert shared([(BY, 25_000)], BY, A, B) == [("kept", 10_000), ("kept", 15_000)]
+    assert shared([(BY - timedelta(days=1), 4_000), (BY, 8_000)], BY + timedelta(days=9), A, B) == [
+        ("kept", 10_000), ("partly kept", 2_000),
+    ]  # fmt: skip
+    # a payment after A's window can only serve B
+    assert shared([(BY, 4_000), (BY + timedelta(days=1), 8_000)], BY + timedelta(days=9), A, B) == [
+        ("partly kept", 4_000), ("partly kept", 8_000),
+    ]  # fmt: skip
+
+
+def test_a_cancelled_promise_takes_nothing() -> None:
+    cancelled = PromiseTerms(10_000, MADE, BY, 0, cancelled_on=MADE + timedelta(days=1))
+    assert shared([(BY, 10_000)], BY, cancelled, B) == [("cancelled", 0), ("kept", 10_000)]
+
+
+def test_receipts_outside_a_window_go_to_the_promise_whose_window_holds_them() -> None:
+    late = PromiseTerms(10_000, BY + timedelta(days=5), BY + timedelta(days=20), 0)
+    assert shared([(BY + timedelta(days=6), 10_000)], BY + timedelta(days=30), A, late) == [
+        ("broken", 0), ("kept", 10_000),
+    ]  # fmt: skip
+
+
+terms_strategy = st.builds(
+    lambda amount, made, length, grace: PromiseTerms(amount, MADE + timedelta(days=made),
+                                                     MADE + timedelta(days=made + length), grace),
+    st.integers(1, 50_000), st.integers(0, 20), st.integers(0, 20), st.integers(0, 4),
+)  # fmt: skip
+
+
+@given(
+    st.lists(terms_strategy, min_size=1, max_size=4),
+    st.lists(st.tuples(st.integers(-3, 50), st.integers(1, 60_000)), max_size=6),
+    st.integers(0, 60),
+)
+def test_no_receipt_is_counted_twice(terms: list[PromiseTerms], receipts: list[tuple[int, int]], day: int) -> None:
+    dated = [(MADE + timedelta(days=d), m) for d, m in receipts]
+    as_of = MADE + timedelta(days=day)
+    states = promise_states(terms, dated, as_of)
+    in_some_window = sum(m for d, m in dated if d <= as_of and any(t.made_on <= d <= t.holds_until for t in terms))
+    assert sum(s.paid_minor for s in states) <= in_some_window
+    for t, s in zip(terms, states, strict=True):
+        own = sum(m for d, m in dated if t.made_on <= d <= min(as_of, t.holds_until))
+        assert s.paid_minor <= own
+        assert (s.status == "kept") == (s.kept_on is not None)
+        if s.status == "kept":
+            assert s.paid_minor >= t.amount_minor
+    if len(terms) == 1:  # alone, a promise counts every receipt of its window up to the day it was kept
+        assert states[0] == promise_state(terms[0].amount_minor, terms[0].made_on, terms[0].due_on,
+                                          terms[0].grace_days, dated, as_of)  # fmt: skip
+
+
+def test_a_receipt_no_open_promise_needs_is_not_counted() -> None:
+    # A is kept by the first receipt; the second, in A's window only, counts nowhere
+    assert shared([(BY - timedelta(days=2), 10_000), (BY - timedelta(days=1), 5_000)], BY, A) == [("kept", 10_000)]
+    # a surplus stays with the promise it kept, as a single promise shows what came
+    assert shared([(BY, 12_000)], BY + timedelta(days=10), A) == [("kept", 12_000)]
+
+
+def test_ties_on_the_promised_date_go_by_the_day_made_then_the_order_given() -> None:
+    early = PromiseTerms(10_000, MADE, BY, 0)
+    later = PromiseTerms(10_000, MADE + timedelta(days=1), BY, 0)
+    after = BY + timedelta(days=1)
+    assert shared([(BY, 10_000)], after, later, early) == [("broken", 0), ("kept", 10_000)]
+    assert shared([(BY, 10_000)], after, early, early) == [("kept", 10_000), ("broken", 0)]
+
+
+@given(
+    st.lists(terms_strategy, min_size=1, max_size=4),
+    st.lists(st.tuples(st.integers(-3, 50), st.integers(1, 60_000)), max_size=6),
+    st.integers(0, 60),
+    st.randoms(use_true_random=False),
+)
+def test_shared_states_do_not_depend_on_the_order_of_the_receipts(
+    terms: list[PromiseTerms],
+    receipts: list[tuple[int, int]],
+    day: int,
+    rnd,  # type: ignore[no-untyped-def]
+) -> None:
+    dated = [(MADE + timedelta(days=d), m) for d, m in receipts]
+    shuffled = list(dated)
+    rnd.shuffle(shuffled)
+    as_of = MADE + timedelta(days=day)
+    assert promise_states(terms, dated, as_of) == promise_states(terms, shuffled, as_of)
+
+
+@given(
+    st.lists(terms_strategy, min_size=1, max_size=4),
+    st.lists(st.tuples(st.integers(-3, 50), st.integers(1, 60_000)), max_size=6),
+    st.integers(0, 60),
+    st.integers(1, 30),
+)
+def test_shared_states_once_decided_stay_so(
+    terms: list[PromiseTerms], receipts: list[tuple[int, int]], day: int, more: int
+) -> None:
+    """Receipts are shared in date order, so what a later day brings never changes an earlier decision."""
+    dated = [(MADE + timedelta(days=d), m) for d, m in receipts]
+    now = promise_states(terms, dated, MADE + timedelta(days=day))
+    later = promise_states(terms, dated, MADE + timedelta(days=day + more))
+    for a, b in zip(now, later, strict=True):
+        if a.status != "open":
+            assert b == a

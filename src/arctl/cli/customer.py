@@ -268,16 +268,24 @@ def hold(
 
 
 @app.command("release")
-def release(ctx: typer.Context, ref: Ref, on: On = None) -> None:
+def release(
+    ctx: typer.Context,
+    ref: Ref,
+    on: On = None,
+    note: Annotated[str | None, typer.Option(metavar="TEXT", help="Why it ended (settled, judgment...).")] = None,
+) -> None:
     """End a customer's legal hold: reminders and charges resume (audited).
 
-    Example: arctl customer release HZJX --on 2026-11-30
+    The release day is no longer held. The hold stays in the history with both dates, so reports for a
+    day it was in force still see it; a later hold may start on or after the release day.
+
+    Example: arctl customer release HZJX --on 2026-11-30 --note "settled in court"
     """
     from arctl.services.customers import release_customer
 
     when = as_date(on, "--on")
     with ledger(ctx) as db:
-        code, since, until = release_customer(db, ref, on=when)
+        code, since, until = release_customer(db, ref, on=when, note=note)
     say(f"customer {code} released from legal hold on {until} (held since {since})")
 
 

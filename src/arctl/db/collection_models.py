@@ -4,6 +4,11 @@ Kept apart from models.py only for size; the tables share `Base.metadata` (model
 its end). Same rules as the ledger: money in minor units beside a currency; facts carry the date they took
 effect so any past day can be replayed; nothing issued is deleted.
 
+Legal holds (`customer_hold`) are dated periods, never deleted: a question about a past day still sees a
+hold released since. A customer is held on day D iff `since <= D` and (`released_on` is NULL or
+`released_on > D`): the release day itself is not held. At most one hold per customer is unreleased (a
+partial unique index), and the service refuses a hold that would begin before an earlier release.
+
 Two constraints carry the "never twice" promises by construction rather than by care:
 - `reminder_step` is unique on (installment, step): a step recorded for an installment can never be taken
   again, whatever runs, crashes or retries happen;
@@ -15,7 +20,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from arctl.db.models import Base, Money
@@ -179,6 +195,33 @@ class DisputeItem(Base):
 
     dispute_id: Mapped[int] = mapped_column(ForeignKey("dispute.id"), primary_key=True)
     installment_id: Mapped[int] = mapped_column(ForeignKey("installment.id"), primary_key=True, index=True)
+
+
+class CustomerHold(Base):
+    """A legal hold (诉讼中, 破产...) on a customer: no reminders and no charges from `since` until
+    `released_on`. Held on day D iff since <= D and (released_on is NULL or released_on > D)."""
+
+    __tablename__ = "customer_hold"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    since: Mapped[date] = mapped_column(Date)
+    """The first day held."""
+    reason: Mapped[str] = mapped_column(Text)
+    released_on: Mapped[date | None] = mapped_column(Date)
+    """The day the hold ended (not itself held); None while it lasts. Set once, never deleted."""
+    release_note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        CheckConstraint("released_on IS NULL OR released_on >= since", name="released_after_since"),
+        Index(
+            "uq_customer_hold_open",
+            "customer_id",
+            unique=True,
+            sqlite_where=text("released_on IS NULL"),
+            postgresql_where=text("released_on IS NULL"),
+        ),
+    )
 
 
 class ContactLog(Base):

@@ -55,9 +55,6 @@ class Customer(Base):
     notes: Mapped[str | None] = mapped_column(Text)  # confidential: financial state, business situation
     collector: Mapped[str | None] = mapped_column(String(60), index=True)
     """Who works the account (`arctl today --collector`)."""
-    hold_since: Mapped[date | None] = mapped_column(Date)
-    """Legal hold (诉讼中, 破产...): no reminders or charges from this date on; None when not held."""
-    hold_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[str] = mapped_column(String(32))
 
     aliases: Mapped[list[CustomerAlias]] = relationship(back_populates="customer", order_by="CustomerAlias.id")

@@ -4,4 +4,4 @@ Opening a ledger compares this id with `alembic_version` in one plain query; Ale
 is loaded only when they differ. A test checks that this equals the head of migrations/versions.
 """
 
-SCHEMA_HEAD = "0006"
+SCHEMA_HEAD = "0007"

@@ -21,11 +21,13 @@ LABELS = {
 }  # fmt: skip
 """Event kind → what the timeline says."""
 
-_ORDER = {"invoice": 0, "due": 1, "hold": 2, "reminder": 3, "contact": 4, "promise": 5, "dispute": 5,
-          "payment": 6, "credit_note": 6, "write_off": 6, "discount": 6, "promise_kept": 7,
-          "promise_partly_kept": 7, "promise_broken": 7, "promise_cancelled": 7, "dispute_resolved": 7,
-          "void": 8, "payment_reversal": 8, "credit_reversal": 8, "release": 9}  # fmt: skip
-"""On one day: what was issued or fell due first, then what was done about it, then what it led to."""
+_ORDER = {"invoice": 0, "due": 1, "release": 2, "hold": 3, "reminder": 4, "contact": 5, "promise": 6,
+          "dispute": 6, "payment": 7, "credit_note": 7, "write_off": 7, "discount": 7, "promise_kept": 8,
+          "promise_partly_kept": 8, "promise_broken": 8, "promise_cancelled": 8, "dispute_resolved": 8,
+          "void": 9, "payment_reversal": 9, "credit_reversal": 9}  # fmt: skip
+"""On one day: what was issued or fell due first, then what was done about it, then what it led to. A
+hold released on a day ends before that day begins (the release day is not held), so it comes before a
+new hold from the same day."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +44,7 @@ class Event:
 
 
 def order_key(event: Event) -> tuple[date, int, str, str]:
-    return (event.on, _ORDER.get(event.kind, 5), event.document, event.details)
+    return (event.on, _ORDER.get(event.kind, 6), event.document, event.details)
 
 
 def timeline(events: Iterable[Event], *, customer: str, as_of: date) -> Report:

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from arctl.db import audit, repo
+from arctl.db import audit, collections_repo, repo
 from arctl.db.audit import utc_now
+from arctl.db.collection_models import CustomerHold
 from arctl.db.engine import Database
 from arctl.db.models import Contact, Customer, CustomerAlias, CustomerTag, Invoice
 from arctl.domain.errors import InvalidInput, Refused
@@ -310,8 +311,18 @@ def list_customers(db: Database, *, tag: str | None = None, as_of: date) -> Repo
 # --- legal hold ----------------------------------------------------------------------------------------
 
 
+def _open_hold(session: Session, customer_id: int) -> CustomerHold | None:
+    """The customer's unreleased hold (at most one: a partial unique index)."""
+    return session.execute(
+        select(CustomerHold).where(CustomerHold.customer_id == customer_id, CustomerHold.released_on.is_(None))
+    ).scalar_one_or_none()
+
+
 def hold_customer(db: Database, ref: str, *, reason: str, on: date) -> tuple[str, date]:
-    """Put a customer on legal hold (诉讼中, 破产...) from `on`: no reminders and no charges while held."""
+    """Put a customer on legal hold (诉讼中, 破产...) from `on`: no reminders and no charges while held.
+
+    Holds are a dated history (`customer_hold`): one may start on or after the day the previous one was
+    released (the release day is not held), never before it, so held periods never overlap."""
     from arctl.services.promises import refuse_future
 
     reason = " ".join((reason or "").split())
@@ -320,33 +331,48 @@ def hold_customer(db: Database, ref: str, *, reason: str, on: date) -> tuple[str
     refuse_future(on)
     with db.write() as session:
         customer = resolve_customer(session, ref)
-        if customer.hold_since is not None:
-            raise Refused(f"customer {customer.code} is already on hold since {customer.hold_since} "
-                          f"({customer.hold_reason})", hint=f"`arctl customer release {customer.code}` first")  # fmt: skip
-        customer.hold_since, customer.hold_reason = on, reason
+        current = _open_hold(session, customer.id)
+        if current is not None:
+            raise Refused(f"customer {customer.code} is already on hold since {current.since} "
+                          f"({current.reason})", hint=f"`arctl customer release {customer.code}` first")  # fmt: skip
+        last_release = session.execute(
+            select(func.max(CustomerHold.released_on)).where(CustomerHold.customer_id == customer.id)
+        ).scalar()
+        if last_release is not None and on < last_release:
+            raise InvalidInput(
+                f"{on} is before customer {customer.code}'s last hold was released ({last_release}): held "
+                f"periods cannot overlap; give {last_release} or later",
+                field="--on",
+            )
+        session.add(CustomerHold(customer_id=customer.id, since=on, reason=reason))
         session.flush()
         audit.record(session, "customer.hold", "customer", customer.code, before={"hold_since": None},
                      after={"hold_since": on, "hold_reason": reason})  # fmt: skip
         return customer.code, on
 
 
-def release_customer(db: Database, ref: str, *, on: date) -> tuple[str, date, date]:
-    """End a customer's legal hold on `on`: reminders and charges resume. Returns (code, since, on)."""
+def release_customer(db: Database, ref: str, *, on: date, note: str | None = None) -> tuple[str, date, date]:
+    """End a customer's legal hold on `on` (a day no longer held): reminders and charges resume. The hold
+    keeps its dates (`released_on` = `on`), so a past day still reads as held. Returns (code, since, on)."""
     from arctl.services.promises import refuse_future
 
     refuse_future(on)
+    note = " ".join((note or "").split()) or None
     with db.write() as session:
         customer = resolve_customer(session, ref)
-        since = customer.hold_since
-        if since is None:
+        hold = _open_hold(session, customer.id)
+        if hold is None:
             raise Refused(f"customer {customer.code} is not on hold")
+        since = hold.since
         if on < since:
             raise InvalidInput(f"{on} is before the hold began ({since})", field="--on")
-        before = {"hold_since": since, "hold_reason": customer.hold_reason}
-        customer.hold_since = customer.hold_reason = None
+        before = {"hold_since": since, "hold_reason": hold.reason}
+        hold.released_on, hold.release_note = on, note
         session.flush()
-        audit.record(session, "customer.release", "customer", customer.code, before=before,
-                     after={"hold_since": None, "released_on": on})  # fmt: skip
+        after: dict[str, Any] = {"hold_since": None, "released_on": on}
+        if note:
+            after["release_note"] = note
+        audit.record(session, "customer.release", "customer", customer.code, before=before, after=after)
         return customer.code, since, on
 
 
@@ -372,8 +398,13 @@ def customer_profile(db: Database, ref: str, as_of: date) -> CustomerProfile:
         c = resolve_customer(session, ref)
         detail = _detail(session, c, as_of)
         events = list(_events(session, c, as_of))
-        held = c.hold_since if c.hold_since is not None and c.hold_since <= as_of else None
-        return CustomerProfile(detail, c.collector, held, c.hold_reason if held else None,
+        held = session.execute(
+            select(CustomerHold.since, CustomerHold.reason)
+            .where(CustomerHold.customer_id == c.id, collections_repo.hold_in_force(as_of))
+            .order_by(CustomerHold.since.desc(), CustomerHold.id.desc())
+            .limit(1)
+        ).first()
+        return CustomerProfile(detail, c.collector, held[0] if held else None, held[1] if held else None,
                                timeline(events, customer=c.code, as_of=as_of))  # fmt: skip
 
 
@@ -383,13 +414,8 @@ def _money(minor: int, currency: str) -> Money:
 
 def _events(session: Session, c: Customer, as_of: date) -> Iterator[Event]:
     """Every dated happening of the customer on or before `as_of` (unordered: the report sorts them)."""
-    import json
-
-    from sqlalchemy import or_
-
-    from arctl.db import collections_repo
     from arctl.db.collection_models import ContactLog, Dispute, DisputeItem, Promise, ReminderMessage
-    from arctl.db.models import AuditEvent, Credit, Installment, Payment
+    from arctl.db.models import Credit, Installment, Payment
     from arctl.reports.timeline import Event
 
     for inv in session.execute(
@@ -481,20 +507,9 @@ def _events(session: Session, c: Customer, as_of: date) -> Iterator[Event]:
         who = f" ({e.contact_name})" if e.contact_name else ""
         nxt = f"; next {e.next_on}" if e.next_on else ""
         yield Event(e.occurred_on, "contact", e.channel, f"{e.outcome}{who}{nxt}")
-    holds = session.execute(
-        select(AuditEvent.action, AuditEvent.after).where(
-            AuditEvent.entity == "customer", AuditEvent.entity_id == c.code,
-            or_(AuditEvent.action == "customer.hold", AuditEvent.action == "customer.release"))
-        .order_by(AuditEvent.id)
-    ).all()  # fmt: skip
-    seen_current = False
-    for action, after in holds:
-        data = json.loads(after or "{}")
-        if action == "customer.hold":
-            on = date.fromisoformat(data["hold_since"])
-            seen_current = seen_current or on == c.hold_since
-            yield Event(on, "hold", c.code, data.get("hold_reason") or "")
-        else:
-            yield Event(date.fromisoformat(data["released_on"]), "release", c.code, "")
-    if c.hold_since is not None and not seen_current:
-        yield Event(c.hold_since, "hold", c.code, c.hold_reason or "")
+    for h in session.execute(
+        select(CustomerHold).where(CustomerHold.customer_id == c.id, CustomerHold.since <= as_of)
+    ).scalars():  # fmt: skip
+        yield Event(h.since, "hold", c.code, h.reason)
+        if h.released_on is not None and h.released_on <= as_of:
+            yield Event(h.released_on, "release", c.code, h.release_note or "")

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from arctl.db import audit, repo
 from arctl.db.bank_models import BankImport, BankLine
-from arctl.db.collection_models import Charge, Dispute, Promise, ReminderMessage, ReminderStep
+from arctl.db.collection_models import Charge, CustomerHold, Dispute, Promise, ReminderMessage, ReminderStep
 from arctl.db.engine import Database
-from arctl.db.models import Allocation, Credit, Installment, Invoice, Payment
+from arctl.db.models import Allocation, Credit, Customer, Installment, Invoice, Payment
 from arctl.domain.money import format_amount
 
 
@@ -238,4 +238,17 @@ def _collection_problems(session: Session) -> list[str]:
         select(Promise.id, Promise.made_on, Promise.due_on).where(Promise.due_on < Promise.made_on)
     ):
         problems.append(f"promise {promise_id}: due {due}, before it was made ({made})")
+    # legal holds never overlap (the release day is not held, so a hold may begin on it)
+    customer, end = None, date.min  # the last day held so far by the customer's earlier holds (max: not released)
+    for code, since, released in session.execute(
+        select(Customer.code, CustomerHold.since, CustomerHold.released_on)
+        .join(Customer, Customer.id == CustomerHold.customer_id)
+        .order_by(Customer.code, CustomerHold.since, CustomerHold.id)
+    ):
+        if code != customer:
+            customer, end = code, date.min
+        elif since <= end:
+            held = "is not released" if end == date.max else f"was released on {end + timedelta(days=1)}"
+            problems.append(f"customer {code}: legal hold from {since} overlaps an earlier one, which {held}")
+        end = max(end, date.max if released is None else released - timedelta(days=1))
     return problems

@@ -167,7 +167,7 @@ def _main_currency(
 def _customers(session: Session, as_of: date, collector: str | None) -> dict[int, _Cust]:
     """Every customer in scope (one row each) with its grade, legal hold at `as_of` and primary contact."""
     c = Customer.__table__.c
-    query = select(c.id, c.code, c.name, c.credit_grade, c.hold_since)
+    query = select(c.id, c.code, c.name, c.credit_grade)
     if collector is not None:
         query = query.where(c.collector == collector)
     rows = session.connection().execute(query).all()
@@ -182,11 +182,11 @@ def _customers(session: Session, as_of: date, collector: str | None) -> dict[int
             contacts[cid] = (name or "", phone or "")
         if phone and cid not in phones:
             phones[cid] = phone
+    held = collections_repo.held_customers(session, as_of)
     out: dict[int, _Cust] = {}
-    for cid, code, name, grade, hold_since in rows:
+    for cid, code, name, grade in rows:
         contact, phone = contacts.get(cid, ("", ""))
-        out[cid] = _Cust(code, name, grade, hold_since is not None and hold_since <= as_of, contact,
-                         phone or phones.get(cid, ""))  # fmt: skip
+        out[cid] = _Cust(code, name, grade, cid in held, contact, phone or phones.get(cid, ""))
     return out
 
 
