@@ -8,9 +8,10 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from arctl.db.bulk import insert_tuples
 from arctl.db.models import AuditEvent
 
 GENESIS = "0" * 64
@@ -100,8 +101,23 @@ def record_many(
             "prev_hash": previous,
         }  # fmt: skip
         previous = event_hash(fields)
-        rows.append({**fields, "hash": previous})
-    session.execute(insert(AuditEvent), rows)
+        rows.append((*fields.values(), previous))
+    insert_tuples(session.connection(), AuditEvent.__table__, _EVENT_COLUMNS, rows)
+
+
+_EVENT_COLUMNS = (
+    "at",
+    "actor",
+    "command",
+    "action",
+    "entity",
+    "entity_id",
+    "before",
+    "after",
+    "prev_hash",
+    "hash",
+)
+"""`record_many`'s row order: the event's fields as hashed, then the hash."""
 
 
 def chain_breaks(session: Session) -> Iterator[str]:

@@ -31,12 +31,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from arctl.db import audit, collections_repo, remind_repo
 from arctl.db.audit import utc_now
-from arctl.db.bulk import insert_returning
+from arctl.db.bulk import insert_returning, insert_tuples
 from arctl.db.collection_models import ContactLog, ReminderMessage, ReminderStep
 from arctl.db.engine import Database, default_path
 from arctl.db.remind_repo import Addressee, OpenItem
@@ -477,9 +477,9 @@ def _insert_messages(
             "message_id": header, "file": str(file) if file else None, "created_at": now, "sent_at": None,
         })  # fmt: skip
     ids = insert_returning(session, ReminderMessage, rows)
-    session.execute(insert(ReminderStep), [
-        {"message_id": message_id, "installment_id": d.installment_id, "step_key": d.step.key, "done_on": as_of,
-         "open_minor": d.open_minor, "currency": d.currency, "escalated": d.escalated}
+    day = as_of.isoformat()
+    insert_tuples(session.connection(), ReminderStep.__table__, _STEP_COLUMNS, [
+        (message_id, d.installment_id, d.step.key, day, d.open_minor, d.currency, bool(d.escalated))
         for p, message_id in zip(planned, ids, strict=True) for d in p.message.items
     ])  # fmt: skip
     audit.record_many(session, [
@@ -491,6 +491,9 @@ def _insert_messages(
         for p, message_id, status in zip(planned, ids, statuses, strict=True)
     ])  # fmt: skip
     return ids
+
+
+_STEP_COLUMNS = ("message_id", "installment_id", "step_key", "done_on", "open_minor", "currency", "escalated")
 
 
 def _charge_fees(session: Session, planned: Sequence[Planned], as_of: date, fees: dict[str, int]) -> None:
@@ -507,16 +510,18 @@ def _charge_fees(session: Session, planned: Sequence[Planned], as_of: date, fees
 
 def _log_contacts(session: Session, done: list[tuple[Planned, int]], as_of: date, how: str) -> None:
     """A contact-log entry for every message that reached the customer (tasks are logged when done)."""
-    now, actor = utc_now(), session.info["invocation"].actor
+    now, actor, day = utc_now(), session.info["invocation"].actor, as_of.isoformat()
     rows = [
-        {"customer_id": p.message.customer_id, "occurred_on": as_of, "channel": _LOGGED[p.message.channel],
-         "outcome": f"{how}: {p.message.step.title or p.message.step.key}"[:200],
-         "note": f"{p.reference}: {p.rendered.subject}", "contact_name": p.addressee.contact_name or None,
-         "next_on": None, "reminder_id": message_id, "user": actor, "created_at": now}
+        (p.message.customer_id, day, _LOGGED[p.message.channel],
+         f"{how}: {p.message.step.title or p.message.step.key}"[:200], f"{p.reference}: {p.rendered.subject}",
+         p.addressee.contact_name or None, message_id, actor, now)
         for p, message_id in done if p.message.channel in _LOGGED
     ]  # fmt: skip
-    if rows:
-        session.execute(insert(ContactLog), rows)
+    insert_tuples(session.connection(), ContactLog.__table__, _LOG_COLUMNS, rows)
+
+
+_LOG_COLUMNS = ("customer_id", "occurred_on", "channel", "outcome", "note", "contact_name", "reminder_id", "user",
+                "created_at")  # fmt: skip
 
 
 def _mark_sent(session: Session, message_id: int) -> None:
