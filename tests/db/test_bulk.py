@@ -38,3 +38,13 @@ def test_constraints_still_hold(db) -> None:  # type: ignore[no-untyped-def]
                                                           ("DUP", "b", "zh", "net30", "t")])  # fmt: skip
     with db.engine.connect() as conn:  # the whole statement was rolled back
         assert conn.execute(text("SELECT count(*) FROM customer WHERE code = 'DUP'")).scalar() == 0
+
+
+def test_columns_with_python_defaults_must_be_given(db) -> None:  # type: ignore[no-untyped-def]
+    """The ORM fills in `default=` values; the driver would leave NULL (or fail): refuse to guess."""
+    from arctl.db.bank_models import BankProposal
+
+    with pytest.raises(ValueError, match="sure"), db.engine.begin() as conn:
+        insert_tuples(conn, BankProposal.__table__, ("line_id", "rank", "rule", "score", "allocations",
+                                                     "fee_minor", "unapplied_minor", "status", "created_at",
+                                                     "reasons"), [(1, 1, "exact", 90, "[]", 0, 0, "open", "t", "[]")])  # fmt: skip

@@ -4,9 +4,10 @@ in row order."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, insert, select
+from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.orm import Session
 
 CHUNK = 500
@@ -24,7 +25,8 @@ def insert_returning(session: Session, model: type, rows: Sequence[dict[str, Any
         return []
     table = model.__table__  # type: ignore[attr-defined]
     before = session.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
-    session.execute(insert(table), list(rows))
+    columns = tuple(rows[0])
+    insert_tuples(session.connection(), table, columns, [tuple(_driver(row[c]) for c in columns) for row in rows])
     stamp = rows[0]["created_at"]
     ids = list(session.execute(
         select(table.c.id).where(table.c.id > before, table.c.created_at == stamp).order_by(table.c.id)
@@ -47,7 +49,10 @@ def insert_tuples(
     if not rows:
         return
     for name in columns:
-        table.c[name]
+        table.c[name]  # a KeyError here names a column the table does not have
+    defaulted = [c.name for c in table.c if c.default is not None and c.name not in columns]
+    if defaulted:  # the ORM would have filled them in; the driver will not
+        raise ValueError(f"insert_tuples into {table.name}: give {', '.join(defaulted)} (Python-side defaults)")
     style = connection.dialect.paramstyle
     marks = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": None, "named": None}[style]
     if marks is None:
@@ -56,6 +61,11 @@ def insert_tuples(
     sql = (f"INSERT INTO {preparer.format_table(table)} ({', '.join(preparer.quote(c) for c in columns)}) "
            f"VALUES ({', '.join([marks] * len(columns))})")  # fmt: skip
     connection.exec_driver_sql(sql, list(rows))  # type: ignore[arg-type]
+
+
+def _driver(value: Any) -> Any:
+    """A value as `insert_tuples` passes it: dates as ISO text, the rest as is."""
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def chunked(items: Sequence[Any], size: int = CHUNK) -> Iterator[list[Any]]:
